@@ -1,0 +1,440 @@
+//! The attempt loop: send, classify, decide, log, sleep, repeat.
+
+use super::error::{http_message, Error, ErrorClass, ErrorKind};
+use super::io::{
+    AttemptSpec, Clock, ErrorBody, Interrupt, Request, Response, ResponseMeta, Rng, Sleeper,
+    Transport, TransportError,
+};
+use super::log::{Event, Fields, Level, Logger};
+use crate::policy::config::Config;
+use crate::policy::decision::{decide, AttemptFacts, Decision, Failure, StopReason};
+use crate::policy::headers::set_header;
+use crate::policy::hint::{remaining, server_hint, Hint, HintInputs};
+use crate::policy::idempotency::{plan, uuid_v7, KeyPlan};
+
+/// A successful call.
+#[derive(Debug, Clone)]
+pub struct Success<P> {
+    /// The 2xx status.
+    pub status: u16,
+    /// The response headers the engine read.
+    pub meta: ResponseMeta,
+    /// The body as the transport read it.
+    pub body: P,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The `Idempotency-Key` sent, if any.
+    pub idempotency_key: Option<String>,
+}
+
+/// Per-call settings.
+#[derive(Debug)]
+pub struct CallOptions<'a, X> {
+    /// The caller's key; overrides `autoIdempotencyKeys`.
+    pub idempotency_key: Option<String>,
+    /// Overrides the client's per-attempt timeout, in ms.
+    pub timeout_ms: Option<f64>,
+    /// The caller's cancellation.
+    pub cancel: &'a X,
+}
+
+/// The resilient request engine.
+pub struct Engine<T, S, C, R> {
+    /// The validated configuration.
+    pub config: Config,
+    transport: T,
+    sleeper: S,
+    clock: C,
+    rng: R,
+    logger: Option<Box<dyn Logger>>,
+}
+
+impl<T, S, C, R> std::fmt::Debug for Engine<T, S, C, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, S, C, R> Engine<T, S, C, R>
+where
+    T: Transport,
+    S: Sleeper<T::Cancel>,
+    C: Clock,
+    R: Rng,
+{
+    /// A new engine.
+    pub fn new(
+        config: Config,
+        transport: T,
+        sleeper: S,
+        clock: C,
+        rng: R,
+        logger: Option<Box<dyn Logger>>,
+    ) -> Self {
+        Engine {
+            config,
+            transport,
+            sleeper,
+            clock,
+            rng,
+            logger,
+        }
+    }
+
+    /// The transport, for the boundary's own bookkeeping.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Emits an event if a logger is set.
+    pub fn log(&self, level: Level, message: &'static str, fields: Fields<'_>) {
+        if let Some(l) = &self.logger {
+            l.log(&Event {
+                level,
+                message,
+                fields,
+            });
+        }
+    }
+
+    /// The key for this call, made once so every retry resends it. Fails only when the
+    /// runtime has no cryptographic RNG.
+    fn idempotency_key(
+        &self,
+        request: &Request<T::Body>,
+        explicit: Option<String>,
+    ) -> Result<Option<String>, String> {
+        match plan(
+            request.method,
+            explicit.as_deref(),
+            self.config.auto_idempotency_keys,
+        ) {
+            KeyPlan::Explicit(k) => Ok(Some(k)),
+            KeyPlan::Generate => {
+                let mut random = [0u8; 10];
+                self.rng.secure_fill(&mut random)?;
+                Ok(Some(uuid_v7(self.clock.now_ms(), &random)))
+            }
+            KeyPlan::None => Ok(None),
+        }
+    }
+
+    /// Runs one logical call to completion: every attempt, sleep and log event.
+    pub async fn execute(
+        &self,
+        mut request: Request<T::Body>,
+        opts: CallOptions<'_, T::Cancel>,
+    ) -> Result<Success<T::Payload>, Error<T::Cause>> {
+        let start = self.clock.now_ms();
+        let deadline = self.config.total_timeout_ms.map(|t| start + t);
+        let attempt_timeout = opts.timeout_ms.unwrap_or(self.config.attempt_timeout_ms);
+        let retry = &self.config.retry;
+        let max_attempts = if retry.enabled { retry.max_attempts } else { 1 };
+        let key = match self.idempotency_key(&request, opts.idempotency_key) {
+            Ok(key) => key,
+            Err(why) => {
+                let ctx = Ctx {
+                    request: &request,
+                    key: None,
+                    max_attempts,
+                };
+                let mut e = ctx.error(ErrorKind::Environment, 0, None);
+                e.message = format!(
+                    "Cannot make an Idempotency-Key for {} {}: no cryptographic random numbers ({why})",
+                    request.method, request.target
+                );
+                return Err(e);
+            }
+        };
+        if let Some(k) = &key {
+            set_header(&mut request.headers, "Idempotency-Key", k);
+        }
+        let ctx = Ctx {
+            request: &request,
+            key: key.as_deref(),
+            max_attempts,
+        };
+        self.log(Level::Debug, "Send request", ctx.fields(None));
+
+        let mut attempt = 1;
+        loop {
+            let left = deadline.map(|d| d - self.clock.now_ms());
+            if left.is_some_and(|l| l <= 0.0) {
+                let e = ctx.error(
+                    ErrorKind::Timeout { total: true },
+                    attempt - 1,
+                    self.config.total_timeout_ms,
+                );
+                return Err(self.give_up(e, None));
+            }
+            let timeout_ms = left.map_or(attempt_timeout, |l| l.min(attempt_timeout));
+            let spec = AttemptSpec {
+                number: attempt,
+                timeout_ms,
+            };
+            let outcome = self.transport.send(&request, spec, opts.cancel).await;
+            let failed = match outcome {
+                Ok(resp) if (200..300).contains(&resp.status) => {
+                    let mut f = ctx.fields(Some(attempt));
+                    f.status = Some(resp.status);
+                    f.request_id = resp.meta.request_id.as_deref();
+                    f.elapsed_ms = Some(self.clock.now_ms() - start);
+                    self.log(Level::Debug, "Request complete", f);
+                    return Ok(Success {
+                        status: resp.status,
+                        meta: resp.meta,
+                        body: resp.body,
+                        attempts: attempt,
+                        idempotency_key: key,
+                    });
+                }
+                Ok(resp) => self.http_failure(&ctx, resp, attempt),
+                Err(TransportError::Timeout) => {
+                    let total = deadline.is_some_and(|d| self.clock.now_ms() >= d);
+                    let mut e = ctx.error(ErrorKind::Timeout { total }, attempt, None);
+                    e.message = if total {
+                        ctx.timeout_message(
+                            self.config.total_timeout_ms.unwrap_or(0.0),
+                            "totalTimeout",
+                        )
+                    } else {
+                        ctx.timeout_message(timeout_ms, "timeout")
+                    };
+                    if total {
+                        return Err(self.give_up(e, None));
+                    }
+                    Failed {
+                        failure: Failure::Timeout,
+                        hint: None,
+                        error: e,
+                    }
+                }
+                Err(TransportError::Network { message, cause }) => {
+                    let mut e = ctx.error(ErrorKind::Network, attempt, None);
+                    e.message = format!("{} {} failed: {message}", request.method, request.target);
+                    e.cause = Some(cause);
+                    Failed {
+                        failure: Failure::Network,
+                        hint: None,
+                        error: e,
+                    }
+                }
+                Err(TransportError::Interrupted(i)) => return Err(ctx.interrupted(i, attempt)),
+            };
+
+            let facts = AttemptFacts {
+                method: request.method,
+                has_key: key.is_some(),
+                attempt,
+                failure: failed.failure,
+                hint: failed.hint,
+                remaining_ms: deadline.map(|d| d - self.clock.now_ms()),
+            };
+            match decide(retry, &facts, self.rng.unit()) {
+                Decision::Retry { delay_ms, reason } => {
+                    let mut f = ctx.fields(Some(attempt));
+                    f.status = failed.error.status();
+                    f.delay_ms = Some(delay_ms);
+                    f.reason = Some(reason.as_str());
+                    f.request_id = failed.error.request_id.as_deref();
+                    f.error = Some(failed.error.class().name());
+                    let message = match failed.failure {
+                        Failure::Status(429) => "Retry after rate limit",
+                        Failure::Status(_) => "Retry after server error",
+                        Failure::Network => "Retry after network error",
+                        Failure::Timeout => "Retry after timeout",
+                    };
+                    self.log(Level::Warn, message, f);
+                    if let Err(i) = self.sleeper.sleep(delay_ms, opts.cancel).await {
+                        return Err(ctx.interrupted(i, attempt));
+                    }
+                    attempt += 1;
+                }
+                Decision::Stop(reason) => {
+                    let mut e = failed.error;
+                    e.stop = Some(reason);
+                    return Err(self.give_up(e, Some(reason)));
+                }
+            }
+        }
+    }
+
+    /// Turns a non-2xx response into a failure with its hint and error.
+    fn http_failure(
+        &self,
+        ctx: &Ctx<'_, T::Body>,
+        resp: Response<T::Payload>,
+        attempt: u32,
+    ) -> Failed<T::Cause> {
+        let problem = resp.body.problem();
+        let excerpt = if problem.detail.is_none() {
+            resp.body.excerpt()
+        } else {
+            None
+        };
+        let hint: Option<Hint> = server_hint(
+            HintInputs {
+                body_retry_after_secs: problem.retry_after_secs,
+                retry_after: resp.meta.retry_after.as_deref(),
+                ratelimit: resp.meta.ratelimit.as_deref(),
+            },
+            self.clock.now_ms(),
+        );
+        let left = remaining(resp.meta.ratelimit.as_deref());
+        let request_id = problem.request_id.clone().or(resp.meta.request_id);
+        let mut e = ctx.error(ErrorKind::Http(resp.status), attempt, None);
+        e.retry_after_ms = hint.map(|h| h.ms);
+        e.remaining = left;
+        e.message = http_message(
+            resp.status,
+            &problem,
+            excerpt.as_deref(),
+            request_id.as_deref(),
+            e.retry_after_ms,
+            left,
+        );
+        e.request_id = request_id;
+        e.problem = problem;
+        Failed {
+            failure: Failure::Status(resp.status),
+            hint,
+            error: e,
+        }
+    }
+
+    /// Logs the final failure (at the level the reference uses) and returns it.
+    fn give_up(&self, error: Error<T::Cause>, stop: Option<StopReason>) -> Error<T::Cause> {
+        let (level, message) = match (stop, error.kind) {
+            (Some(StopReason::Exhausted), _) => (Level::Error, "Exhaust retries"),
+            (Some(StopReason::HintBeyondCap), _) => (
+                Level::Error,
+                "Give up: the server asks to wait longer than maxRetryDelay",
+            ),
+            (Some(StopReason::HintBeyondDeadline | StopReason::DeadlineTooClose), _)
+            | (_, ErrorKind::Timeout { total: true }) => {
+                (Level::Error, "Give up: deadline reached")
+            }
+            _ => match error.class() {
+                ErrorClass::AuthenticationError => (Level::Error, "Fail authentication"),
+                ErrorClass::AuthorizationError => (Level::Error, "Deny authorization"),
+                ErrorClass::NotFoundError => (Level::Debug, "Return 404"),
+                ErrorClass::ValidationError => (Level::Warn, "Reject with validation error"),
+                ErrorClass::ConflictError => (Level::Warn, "Return 409 conflict"),
+                ErrorClass::UnprocessableEntityError => {
+                    (Level::Warn, "Reject with unprocessable entity error")
+                }
+                _ => (Level::Warn, "Request failed"),
+            },
+        };
+        self.log(
+            level,
+            message,
+            Fields {
+                method: Some(error.method),
+                url: Some(&error.target),
+                status: error.status(),
+                attempt: Some(error.attempts),
+                delay_ms: error.retry_after_ms,
+                reason: stop.map(stop_name),
+                idempotency_key: error.idempotency_key.as_deref(),
+                request_id: error.request_id.as_deref(),
+                error: Some(error.class().name()),
+                ..Fields::default()
+            },
+        );
+        error
+    }
+}
+
+/// A stable name for a stop reason, for logs.
+pub fn stop_name(reason: StopReason) -> &'static str {
+    match reason {
+        StopReason::NotRetryable => "not retryable",
+        StopReason::RetriesDisabled => "retries disabled",
+        StopReason::Exhausted => "retries exhausted",
+        StopReason::HintBeyondCap => "server wait exceeds maxRetryDelay",
+        StopReason::HintBeyondDeadline => "server wait exceeds the deadline",
+        StopReason::DeadlineTooClose => "backoff exceeds the deadline",
+    }
+}
+
+/// One failed attempt, classified.
+struct Failed<X> {
+    failure: Failure,
+    hint: Option<Hint>,
+    error: Error<X>,
+}
+
+/// What every event and error of one call shares.
+struct Ctx<'a, B> {
+    request: &'a Request<B>,
+    key: Option<&'a str>,
+    max_attempts: u32,
+}
+
+impl<B> Ctx<'_, B> {
+    fn fields(&self, attempt: Option<u32>) -> Fields<'_> {
+        Fields {
+            method: Some(self.request.method),
+            url: Some(&self.request.target),
+            attempt,
+            max_attempts: attempt.map(|_| self.max_attempts),
+            idempotency_key: self.key,
+            ..Fields::default()
+        }
+    }
+
+    fn error<X>(&self, kind: ErrorKind, attempts: u32, total_ms: Option<f64>) -> Error<X> {
+        let mut e = Error {
+            kind,
+            message: String::new(),
+            problem: Default::default(),
+            request_id: None,
+            attempts,
+            idempotency_key: self.key.map(str::to_owned),
+            retry_after_ms: None,
+            remaining: None,
+            method: self.request.method,
+            target: self.request.target.clone(),
+            stop: None,
+            cause: None,
+        };
+        if let Some(ms) = total_ms {
+            e.message = self.timeout_message(ms, "totalTimeout");
+        }
+        e
+    }
+
+    fn timeout_message(&self, ms: f64, option: &str) -> String {
+        format!(
+            "{} {} timed out after {} s ({option})",
+            self.request.method,
+            self.request.target,
+            ms / 1000.0
+        )
+    }
+
+    fn interrupted<X>(&self, i: Interrupt, attempts: u32) -> Error<X> {
+        let (kind, message) = match i {
+            Interrupt::Aborted => (
+                ErrorKind::Aborted,
+                format!(
+                    "{} {} was aborted",
+                    self.request.method, self.request.target
+                ),
+            ),
+            Interrupt::Closed => (
+                ErrorKind::Closed,
+                format!(
+                    "{} {} was cancelled because the VClient was closed",
+                    self.request.method, self.request.target
+                ),
+            ),
+        };
+        let mut e = self.error(kind, attempts, None);
+        e.message = message;
+        e
+    }
+}

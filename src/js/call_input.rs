@@ -1,0 +1,224 @@
+//! Reading the per-call options of `client.request(method, path, init)`.
+
+use super::read;
+use crate::policy::config::MAX_TIMER_MS;
+use crate::policy::headers::{take_header, validate_name, validate_value, HeaderList};
+use crate::policy::idempotency::validate_key;
+use crate::policy::method::Method;
+use js_sys::{Array, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+/// The per-call options a request understands.
+pub const KNOWN: &[&str] = &[
+    "query",
+    "json",
+    "body",
+    "headers",
+    "onBehalfOf",
+    "idempotencyKey",
+    "signal",
+    "timeout",
+];
+
+/// A bad argument: which one, and what is wrong.
+pub type Bad = (&'static str, String);
+
+/// The checked per-call options.
+#[derive(Debug, Default)]
+pub struct CallInput {
+    /// Query pairs in order; arrays expand to repeated keys.
+    pub query: Vec<(String, String)>,
+    /// The body, serialised once.
+    pub body: Option<JsValue>,
+    /// Whether the body is JSON (sets `Content-Type`).
+    pub is_json: bool,
+    /// Per-call headers (an `Idempotency-Key` among them is moved to `idempotency_key`).
+    pub headers: HeaderList,
+    /// `On-Behalf-Of`.
+    pub on_behalf_of: Option<String>,
+    /// The caller's key.
+    pub idempotency_key: Option<String>,
+    /// The caller's signal.
+    pub signal: Option<AbortSignal>,
+    /// Per-attempt timeout override in ms.
+    pub timeout_ms: Option<f64>,
+}
+
+/// One query value as text: strings, finite numbers, booleans, bigints and `Date`s.
+fn query_text(v: &JsValue) -> Option<String> {
+    if let Some(s) = v.as_string() {
+        return Some(s);
+    }
+    if let Some(b) = v.as_bool() {
+        return Some(if b { "true" } else { "false" }.into());
+    }
+    if v.as_f64().is_some_and(f64::is_finite) {
+        // JS formatting (`String(1.5)`, `String(1e21)`), not Rust's.
+        return js_sys::Number::from(v.clone())
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from);
+    }
+    if v.is_bigint() {
+        return v
+            .clone()
+            .unchecked_into::<js_sys::BigInt>()
+            .to_string(10)
+            .ok()
+            .map(String::from);
+    }
+    let date = v.dyn_ref::<js_sys::Date>()?;
+    date.get_time()
+        .is_finite()
+        .then(|| String::from(date.to_iso_string()))
+}
+
+fn read_query(v: Option<JsValue>) -> Result<Vec<(String, String)>, Bad> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    if !v.is_object() || Array::is_array(&v) || v.is_function() {
+        return Err((
+            "query",
+            format!("must be an object, got {}", read::type_name(&v)),
+        ));
+    }
+    let mut out = Vec::new();
+    for key in read::keys(&v) {
+        let Some(value) = read::prop(&v, &key) else {
+            continue; // null and undefined are dropped, as in the reference
+        };
+        let items: Vec<JsValue> = if Array::is_array(&value) {
+            value.unchecked_into::<Array>().iter().collect()
+        } else {
+            vec![value]
+        };
+        for item in items {
+            if item.is_null() || item.is_undefined() {
+                continue;
+            }
+            let text = query_text(&item).ok_or_else(|| {
+                (
+                    "query",
+                    format!(
+                        "value of {key:?} must be a string, finite number, boolean, Date or an array of them, got {}",
+                        read::type_name(&item)
+                    ),
+                )
+            })?;
+            out.push((key.clone(), text));
+        }
+    }
+    Ok(out)
+}
+
+fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, bool), Bad> {
+    let json = read::prop(init, "json");
+    let body = read::prop(init, "body");
+    if json.is_some() && body.is_some() {
+        return Err(("json", "and `body` cannot both be given".into()));
+    }
+    if (json.is_some() || body.is_some()) && !method.allows_body() {
+        return Err(("json", format!("cannot be sent with {method}")));
+    }
+    if let Some(j) = json {
+        let text = JSON::stringify(&j).map_err(|e| {
+            (
+                "json",
+                format!(
+                    "cannot be serialised to JSON: {}",
+                    super::transport::describe_js_error(&e)
+                ),
+            )
+        })?;
+        if text.is_undefined() {
+            return Err((
+                "json",
+                format!("cannot be serialised to JSON ({})", read::type_name(&j)),
+            ));
+        }
+        return Ok((Some(text.into()), true));
+    }
+    match body {
+        None => Ok((None, false)),
+        Some(b) if read::prop(&b, "getReader").is_some_and(|g| g.is_function()) => Err((
+            "body",
+            "must not be a stream: a stream cannot be sent again on retry; pass a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams".into(),
+        )),
+        Some(b) if b.is_string() || b.is_object() => Ok((Some(b), false)),
+        Some(b) => Err(("body", format!("must be a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams, got {}", read::type_name(&b)))),
+    }
+}
+
+/// Reads and checks `init` for a call with `method`.
+pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad> {
+    if !(init.is_undefined() || init.is_null() || init.is_object()) || init.is_function() {
+        return Err((
+            "options",
+            format!("must be an object, got {}", read::type_name(init)),
+        ));
+    }
+    if let Some(k) = read::keys(init)
+        .into_iter()
+        .find(|k| !KNOWN.contains(&k.as_str()))
+    {
+        return Err((
+            "options",
+            format!("has the unknown key {k:?} (known: {})", KNOWN.join(", ")),
+        ));
+    }
+    let mut headers = read::headers(read::prop(init, "headers")).map_err(|m| ("headers", m))?;
+    for (name, value) in &headers {
+        validate_name(name).map_err(|m| ("headers", m))?;
+        validate_value(value).map_err(|m| ("headers", format!("value of {name:?} {m}")))?;
+    }
+    let header_key = take_header(&mut headers, "idempotency-key");
+    let idempotency_key =
+        match read::string(init, "idempotencyKey").map_err(|m| ("idempotencyKey", m))? {
+            Some(k) => Some(k),
+            None => header_key,
+        };
+    if let Some(k) = &idempotency_key {
+        validate_key(k).map_err(|m| ("idempotencyKey", m))?;
+    }
+    let on_behalf_of = read::string(init, "onBehalfOf").map_err(|m| ("onBehalfOf", m))?;
+    if let Some(obo) = &on_behalf_of {
+        if obo.is_empty() {
+            return Err(("onBehalfOf", "must be a non-empty user id".into()));
+        }
+        // Never echo the value: it identifies the acting user.
+        validate_value(obo).map_err(|m| ("onBehalfOf", m))?;
+    }
+    let signal = match read::prop(init, "signal") {
+        None => None,
+        Some(s) => Some(s.dyn_into::<AbortSignal>().map_err(|s| {
+            (
+                "signal",
+                format!("must be an AbortSignal, got {}", read::type_name(&s)),
+            )
+        })?),
+    };
+    let timeout_ms = match read::number(init, "timeout").map_err(|m| ("timeout", m))? {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 && t * 1000.0 <= MAX_TIMER_MS => Some(t * 1000.0),
+        Some(t) => {
+            return Err((
+                "timeout",
+                format!(
+                    "must be a positive number of seconds up to {}, got {t}",
+                    MAX_TIMER_MS / 1000.0
+                ),
+            ))
+        }
+    };
+    let (body, is_json) = read_body(init, method)?;
+    Ok(CallInput {
+        query: read_query(read::prop(init, "query"))?,
+        body,
+        is_json,
+        headers,
+        on_behalf_of,
+        idempotency_key,
+        signal,
+        timeout_ms,
+    })
+}

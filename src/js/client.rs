@@ -1,0 +1,383 @@
+//! The exported `VClient` class.
+
+use super::abort::{JsCancel, JsSleeper};
+use super::call_input::read_call_input;
+use super::errors::{
+    call_error, closed_error, config_error, request_error, response_error, Fields,
+};
+use super::globals::{JsClock, JsRng};
+use super::logger::JsLogger;
+use super::options::read_options;
+use super::read;
+use super::transport::FetchTransport;
+use crate::engine::error::ErrorKind;
+use crate::engine::io::Request;
+use crate::engine::io::Rng;
+use crate::engine::log::Level;
+use crate::engine::{CallOptions, Engine};
+use crate::policy::config::{resolve, ConfigError};
+use crate::policy::headers::{set_header, HeaderList};
+use crate::policy::method::Method;
+use crate::policy::url::{build_url, validate_path};
+use js_sys::{Function, Promise};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortController;
+
+/// The `User-Agent` sent outside browsers (browsers do not let a page set it).
+const USER_AGENT: &str = concat!("vclient-wasm/", env!("CARGO_PKG_VERSION"));
+
+type JsEngine = Engine<FetchTransport, JsSleeper, JsClock, JsRng>;
+
+struct Inner {
+    engine: JsEngine,
+    closer: AbortController,
+    closed: Cell<bool>,
+    logger: Option<JsLogger>,
+    /// `Accept`, `User-Agent` and the `headers` option, layered once.
+    base_headers: HeaderList,
+}
+
+/// A resilient client for the Valentina Noir API: retries with backoff and jitter,
+/// rate-limit handling, idempotency keys reused across retries, typed errors.
+///
+/// ```js
+/// const client = new VClient({ baseUrl: "https://api.valentina-noir.com", apiKey });
+/// const companies = await client.request("GET", "/api/v1/companies", { query: { limit: 10 } });
+/// ```
+#[wasm_bindgen(js_name = VClient)]
+pub struct VClient {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for VClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_js_string())
+    }
+}
+
+/// Whether this global looks like a browser page or worker, where `User-Agent` is
+/// controlled by the browser.
+fn in_browser() -> bool {
+    let g: JsValue = js_sys::global().into();
+    read::prop(&g, "document").is_some()
+        || (read::prop(&g, "importScripts").is_some() && read::prop(&g, "navigator").is_some())
+}
+
+fn fail_config(e: ConfigError) -> JsValue {
+    config_error(&e)
+}
+
+#[wasm_bindgen(js_class = VClient)]
+impl VClient {
+    /// Creates a client. `baseUrl`, `apiKey` and `defaultCompanyId` fall back to
+    /// `VALENTINA_CLIENT_BASE_URL`, `VALENTINA_CLIENT_API_KEY` and
+    /// `VALENTINA_CLIENT_DEFAULT_COMPANY_ID` (from `env`, else `process.env`, else
+    /// `Deno.env`). Throws a `ConfigurationError` naming the option for anything invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "VClientOptions")] options: Option<JsValue>,
+    ) -> Result<VClient, JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let js = read_options(&options).map_err(fail_config)?;
+        let config = resolve(js.options, &js.env).map_err(fail_config)?;
+        if JsRng.secure_fill(&mut [0u8; 1]).is_err() {
+            return Err(fail_config(ConfigError::new(
+                "crypto",
+                "is required: this runtime has no crypto.getRandomValues for idempotency keys",
+            )));
+        }
+        let global: JsValue = js_sys::global().into();
+        let (fetch, this) = match js.fetch {
+            Some(f) => (f, JsValue::UNDEFINED),
+            None => {
+                let f = read::prop(&global, "fetch")
+                    .and_then(|f| f.dyn_into::<Function>().ok())
+                    .ok_or_else(|| {
+                        fail_config(ConfigError::new(
+                            "fetch",
+                            "is required: this runtime has no global fetch; pass one as the `fetch` option",
+                        ))
+                    })?;
+                (f, global)
+            }
+        };
+        let mut base_headers: HeaderList = vec![("Accept".into(), "application/json".into())];
+        let user_agent = match js.user_agent {
+            Some(explicit) => explicit,
+            None => (!in_browser()).then(|| USER_AGENT.to_owned()),
+        };
+        if let Some(ua) = user_agent {
+            crate::policy::headers::validate_value(&ua)
+                .map_err(|m| fail_config(ConfigError::new("userAgent", m)))?;
+            base_headers.push(("User-Agent".into(), ua));
+        }
+        for (n, v) in &config.headers {
+            set_header(&mut base_headers, n, v);
+        }
+        let closer = AbortController::new()?;
+        if let Some(l) = &js.logger {
+            let f = Fields::new();
+            f.set("baseUrl", config.base_url.as_str())
+                .set("timeout", config.attempt_timeout_ms / 1000.0)
+                .set("maxRetries", config.retry.max_attempts - 1);
+            l.emit(Level::Info, "Initialize VClient", f.into_value());
+        }
+        let engine = Engine::new(
+            config,
+            FetchTransport::new(fetch, this),
+            JsSleeper,
+            JsClock,
+            JsRng,
+            js.logger
+                .clone()
+                .map(|l| Box::new(l) as Box<dyn crate::engine::log::Logger>),
+        );
+        Ok(VClient {
+            inner: Rc::new(Inner {
+                engine,
+                closer,
+                closed: Cell::new(false),
+                logger: js.logger,
+                base_headers,
+            }),
+        })
+    }
+
+    /// Sends a request and resolves with the parsed JSON body (`undefined` for an empty
+    /// body such as a 204). Retries, waits and idempotency follow the client's options.
+    /// Rejects with an `APIError` subclass, `NetworkError`, `TimeoutError`, `AbortError`,
+    /// `ClientClosedError` or `RequestValidationError`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HttpMethod")] method: JsValue,
+        path: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] init: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(
+            async move { inner.request(method, path, init.unwrap_or_default()).await },
+        )
+    }
+
+    /// Aborts every request in flight (they reject with `ClientClosedError`) and makes later
+    /// calls reject at once. Safe to call more than once.
+    pub fn close(&self) -> Promise {
+        let inner = &self.inner;
+        if !inner.closed.replace(true) {
+            inner.closer.abort();
+            if let Some(l) = &inner.logger {
+                let f = Fields::new();
+                f.set("baseUrl", inner.engine.config.base_url.as_str());
+                l.emit(Level::Info, "Close VClient", f.into_value());
+            }
+        }
+        Promise::resolve(&JsValue::UNDEFINED)
+    }
+
+    /// `await using client = new VClient(...)` closes the client at the end of the block.
+    #[wasm_bindgen(js_name = "[Symbol.asyncDispose]")]
+    pub fn async_dispose(&self) -> Promise {
+        self.close()
+    }
+
+    /// Whether `close()` was called.
+    #[wasm_bindgen(getter, js_name = isClosed)]
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.get()
+    }
+
+    /// The base URL, without a trailing `/`.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.engine.config.base_url.clone()
+    }
+
+    /// The company used when a service is not given one, if configured.
+    #[wasm_bindgen(getter, js_name = defaultCompanyId)]
+    pub fn default_company_id(&self) -> Option<String> {
+        self.inner.engine.config.default_company_id.clone()
+    }
+
+    /// A description without secrets.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> String {
+        format!(
+            "VClient(baseUrl={}, closed={})",
+            self.inner.engine.config.base_url,
+            self.inner.closed.get()
+        )
+    }
+}
+
+impl Inner {
+    async fn request(
+        &self,
+        method: JsValue,
+        path: JsValue,
+        init: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if self.closed.get() {
+            return Err(closed_error());
+        }
+        let method = method
+            .as_string()
+            .and_then(|m| Method::parse(&m))
+            .ok_or_else(|| {
+                request_error(
+                    "method",
+                    &format!(
+                        "must be one of GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE, got {}",
+                        method
+                            .as_string()
+                            .map_or_else(|| read::type_name(&method), |m| format!("{m:?}"))
+                    ),
+                )
+            })?;
+        let path = path.as_string().ok_or_else(|| {
+            request_error(
+                "path",
+                &format!("must be a string, got {}", read::type_name(&path)),
+            )
+        })?;
+        validate_path(&path).map_err(|m| request_error("path", &m))?;
+        let input =
+            read_call_input(&init, method).map_err(|(field, m)| request_error(field, &m))?;
+
+        let config = &self.engine.config;
+        let target = build_url("", &path, &input.query);
+        let mut headers = self.base_headers.clone();
+        if let Some(obo) = &input.on_behalf_of {
+            set_header(&mut headers, "On-Behalf-Of", obo);
+        }
+        for (n, v) in &input.headers {
+            set_header(&mut headers, n, v);
+        }
+        if input.is_json
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        set_header(&mut headers, "X-API-KEY", &config.api_key);
+        let request = Request {
+            method,
+            url: format!("{}{}", config.base_url, target),
+            target,
+            headers,
+            body: input.body,
+        };
+        let cancel = JsCancel {
+            user: input.signal,
+            closed: self.closer.signal(),
+        };
+        let outcome = self
+            .engine
+            .execute(
+                request,
+                CallOptions {
+                    idempotency_key: input.idempotency_key,
+                    timeout_ms: input.timeout_ms,
+                    cancel: &cancel,
+                },
+            )
+            .await;
+        match outcome {
+            Ok(ok) => ok.body.json().map_err(|e| {
+                response_error(
+                    &format!(
+                        "The {} response to {} {} is not valid JSON (content-type {})",
+                        ok.status,
+                        method,
+                        path,
+                        ok.meta.content_type.as_deref().unwrap_or("not given")
+                    ),
+                    ok.meta.request_id.as_deref(),
+                    &e,
+                )
+            }),
+            Err(e) => {
+                let reason = match e.kind {
+                    ErrorKind::Aborted => cancel.user.as_ref().map(|s| s.reason()),
+                    _ => None,
+                };
+                Err(call_error(e, reason))
+            }
+        }
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** An HTTP method. */
+export type HttpMethod = "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** A console-like logger, or a function receiving every event. */
+export type VClientLogger =
+  | Pick<Console, "debug" | "info" | "warn" | "error">
+  | ((level: "debug" | "info" | "warn" | "error", message: string, fields: Record<string, unknown>) => void);
+
+/** Options for `new VClient()`. Durations are in seconds. */
+export interface VClientOptions {
+  /** API root, e.g. `https://api.valentina-noir.com`. Env: `VALENTINA_CLIENT_BASE_URL`. */
+  baseUrl?: string;
+  /** Your API key, sent as `X-API-KEY`. Env: `VALENTINA_CLIENT_API_KEY`. */
+  apiKey?: string;
+  /** Per-attempt timeout (the body read included). Default 30. */
+  timeout?: number;
+  /** One deadline over all attempts and sleeps. Default: none. */
+  totalTimeout?: number;
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** First backoff delay; doubles per retry. Default 1. */
+  retryDelay?: number;
+  /** No wait exceeds this; a server asking for longer fails at once. Default 30. */
+  maxRetryDelay?: number;
+  /** `"additive"` (+0–25 %, default), `"full"` (uniform 0–delay) or `"none"`. */
+  jitter?: "additive" | "full" | "none";
+  /** `false` turns every automatic retry off (429, 5xx, network). Default true. */
+  autoRetryRateLimit?: boolean;
+  /** Send a UUIDv7 `Idempotency-Key` on POST/PUT/PATCH, reused across retries. Default false. */
+  autoIdempotencyKeys?: boolean;
+  /** Statuses retried for idempotent or keyed requests. Default [429, 500, 502, 503, 504]. */
+  retryStatuses?: number[];
+  /** Company used by company-scoped services. Env: `VALENTINA_CLIENT_DEFAULT_COMPANY_ID`. */
+  defaultCompanyId?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string> | Headers | [string, string][];
+  /** A `fetch` to use instead of the global one. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Where log events go. Off when absent. */
+  logger?: VClientLogger;
+  /** The lowest level sent to `logger`. Default "info". */
+  logLevel?: "debug" | "info" | "warn" | "error";
+  /** `User-Agent` outside browsers; `false` sends none. */
+  userAgent?: string | false;
+  /** Where to read `VALENTINA_CLIENT_*` (e.g. a Worker's `env`). Default `process.env` / `Deno.env`. */
+  env?: Record<string, unknown>;
+}
+
+/** Per-call options for `client.request()`. */
+export interface RequestOptions {
+  /** Query parameters; arrays repeat the key; `null`/`undefined` are dropped. */
+  query?: Record<string, string | number | boolean | Date | null | undefined | Array<string | number | boolean | Date>>;
+  /** A JSON body, serialised once and resent unchanged on retries. */
+  json?: unknown;
+  /** A raw body (not a stream: it could not be resent). */
+  body?: string | Blob | ArrayBuffer | ArrayBufferView | FormData | URLSearchParams;
+  /** Extra headers for this call. */
+  headers?: Record<string, string> | Headers | [string, string][];
+  /** The acting user's id, sent as `On-Behalf-Of`. */
+  onBehalfOf?: string;
+  /** This call's `Idempotency-Key`; overrides `autoIdempotencyKeys`. */
+  idempotencyKey?: string;
+  /** Cancels the attempt in flight and any backoff sleep. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout for this call, in seconds. */
+  timeout?: number;
+}
+"#;

@@ -1,0 +1,60 @@
+// The error classes thrown by VClient. Real `Error` subclasses, so `instanceof`, `name`,
+// `message`, `stack` and `cause` behave as JS developers expect. Names are set on the
+// prototype (not from the constructor's name) so minifiers cannot change them.
+
+/** The base class of every error VClient throws. */
+export class VClientError extends Error {
+  constructor(message, fields, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    if (fields) Object.assign(this, fields);
+  }
+}
+
+/** An option passed to `new VClient()` is missing or invalid. `option` names it. */
+export class ConfigurationError extends VClientError {}
+/** A request argument is invalid; nothing was sent. `field` names it. */
+export class RequestValidationError extends VClientError {}
+/** A 2xx response whose body is not what the API promised (e.g. not JSON). */
+export class ResponseValidationError extends VClientError {}
+/** The server answered with an error status. Carries the RFC 9457 fields. */
+export class APIError extends VClientError {}
+/** 400: the request failed validation; see `invalidParameters`. */
+export class ValidationError extends APIError {}
+/** 401: the API key is missing or unknown. */
+export class AuthenticationError extends APIError {}
+/** 403: the API key may not use this resource. */
+export class AuthorizationError extends APIError {}
+/** 404: the resource does not exist. */
+export class NotFoundError extends APIError {}
+/** 409: a conflict, e.g. an idempotency key reused with a different body. */
+export class ConflictError extends APIError {}
+/** 422: the request was understood but refused; branch on `code`. */
+export class UnprocessableEntityError extends APIError {}
+/** 429: rate limited; `retryAfter` (seconds) and `remaining` when the server said. */
+export class RateLimitError extends APIError {}
+/** 5xx: the server failed. */
+export class ServerError extends APIError {}
+/** No complete response (connection refused or reset, DNS, CORS, body cut short). */
+export class NetworkError extends VClientError {}
+/** An attempt's `timeout` or the call's `totalTimeout` ran out; `total` says which. */
+export class TimeoutError extends VClientError {}
+/** The caller's `AbortSignal` fired; `cause` is the signal's reason. */
+export class AbortError extends VClientError {}
+/** The client was closed (before or during the call). */
+export class ClientClosedError extends VClientError {}
+
+const classes = {
+  VClientError, ConfigurationError, RequestValidationError, ResponseValidationError,
+  APIError, ValidationError, AuthenticationError, AuthorizationError, NotFoundError,
+  ConflictError, UnprocessableEntityError, RateLimitError, ServerError,
+  NetworkError, TimeoutError, AbortError, ClientClosedError,
+};
+for (const [name, cls] of Object.entries(classes)) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/** Builds an error of the class called `name` (used by the wasm side). */
+export function makeError(name, message, fields, cause) {
+  const cls = classes[name] ?? VClientError;
+  return new cls(message, fields, cause);
+}

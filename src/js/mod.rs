@@ -1,0 +1,22 @@
+//! The JS boundary: the only modules that touch `wasm_bindgen`, `js_sys` and `web_sys`.
+
+mod abort;
+mod call_input;
+pub(crate) mod client;
+pub(crate) mod errors;
+mod globals;
+mod logger;
+mod options;
+mod read;
+mod transport;
+
+/// The exported JS API: the client class and the error classes.
+pub mod api {
+    pub use super::client::VClient;
+    pub use super::errors::{
+        APIError, AbortError, AuthenticationError, AuthorizationError, ClientClosedError,
+        ConfigurationError, ConflictError, NetworkError, NotFoundError, RateLimitError,
+        RequestValidationError, ResponseValidationError, ServerError, TimeoutError,
+        UnprocessableEntityError, VClientError, ValidationError,
+    };
+}

@@ -1,0 +1,214 @@
+//! The `fetch` transport: one attempt, body read included, under one AbortController.
+
+use super::abort::{AttemptAbort, Fired, JsCancel};
+use crate::engine::io::{
+    AttemptSpec, ErrorBody, Request, Response, ResponseMeta, Transport, TransportError,
+};
+use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
+use js_sys::{Array, Function, JsString, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, RequestRedirect, ResponseType};
+
+/// Error bodies longer than this are cut before parsing: an error never needs megabytes.
+const MAX_ERROR_BODY_CHARS: u32 = 64 * 1024;
+
+/// Sends attempts through `fetch` (the global one, or the `fetch` option).
+#[derive(Debug, Clone)]
+pub struct FetchTransport {
+    fetch: Function,
+    this: JsValue,
+}
+
+impl FetchTransport {
+    /// Uses `fetch`, called with `this` (globalThis for the global fetch, which some
+    /// browsers require).
+    pub fn new(fetch: Function, this: JsValue) -> Self {
+        FetchTransport { fetch, this }
+    }
+}
+
+/// A response body read as text (a JS string, never copied into wasm unless needed).
+#[derive(Debug, Clone)]
+pub struct JsPayload {
+    /// The body text.
+    pub text: JsString,
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string, without copying it through wasm memory.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+impl JsPayload {
+    /// `JSON.parse` of the whole body, or `undefined` when it is empty.
+    pub fn json(&self) -> Result<JsValue, JsValue> {
+        if self.text.length() == 0 {
+            Ok(JsValue::UNDEFINED)
+        } else {
+            json_parse(&self.text)
+        }
+    }
+}
+
+impl ErrorBody for JsPayload {
+    fn problem(&self) -> ProblemDetails {
+        if self.text.length() > MAX_ERROR_BODY_CHARS {
+            return ProblemDetails::default();
+        }
+        match self.json() {
+            Ok(v) => ProblemDetails::from_json(&v),
+            Err(_) => ProblemDetails::default(),
+        }
+    }
+
+    fn excerpt(&self) -> Option<String> {
+        body_excerpt(&String::from(self.text.slice(0, 1024)))
+    }
+}
+
+impl JsonView for JsValue {
+    fn member(&self, key: &str) -> Option<JsValue> {
+        if !self.is_object() || Array::is_array(self) {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    }
+    fn as_string(&self) -> Option<String> {
+        JsValue::as_string(self)
+    }
+    fn as_number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn elements(&self, limit: usize) -> Option<Vec<JsValue>> {
+        Array::is_array(self).then(|| self.unchecked_ref::<Array>().iter().take(limit).collect())
+    }
+}
+
+/// The text of a JS error for messages: `message`, plus undici's `cause.code`.
+pub fn describe_js_error(e: &JsValue) -> String {
+    let get = |v: &JsValue, k: &str| {
+        Reflect::get(v, &k.into())
+            .ok()
+            .filter(|x| !x.is_undefined())
+    };
+    let message = get(e, "message")
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into());
+    match get(e, "cause")
+        .and_then(|c| get(&c, "code"))
+        .and_then(|c| c.as_string())
+    {
+        Some(code) => format!("{message} ({code})"),
+        None => message,
+    }
+}
+
+impl FetchTransport {
+    fn fault(abort: &AttemptAbort, e: JsValue) -> TransportError<JsValue> {
+        match abort.fired() {
+            Some(Fired::Timeout) => TransportError::Timeout,
+            Some(Fired::Interrupted(i)) => TransportError::Interrupted(i),
+            None => TransportError::Network {
+                message: describe_js_error(&e),
+                cause: e,
+            },
+        }
+    }
+
+    fn init(
+        request: &Request<JsValue>,
+        abort: &AttemptAbort,
+    ) -> Result<RequestInit, TransportError<JsValue>> {
+        let init = RequestInit::new();
+        init.set_method(request.method.as_str());
+        let headers = Headers::new().map_err(|e| network(e, "cannot create Headers"))?;
+        for (name, value) in &request.headers {
+            headers
+                .append(name, value)
+                .map_err(|e| network(e, "invalid header"))?;
+        }
+        init.set_headers(&headers);
+        if let Some(body) = &request.body {
+            init.set_body(body);
+        }
+        init.set_signal(Some(&abort.signal()));
+        // Never follow redirects: the API key must not travel to another URL.
+        init.set_redirect(RequestRedirect::Manual);
+        Ok(init)
+    }
+}
+
+fn network(cause: JsValue, context: &str) -> TransportError<JsValue> {
+    TransportError::Network {
+        message: format!("{context}: {}", describe_js_error(&cause)),
+        cause,
+    }
+}
+
+fn header(headers: &Headers, name: &str) -> Option<String> {
+    headers.get(name).ok().flatten()
+}
+
+impl Transport for FetchTransport {
+    type Body = JsValue;
+    type Payload = JsPayload;
+    type Cause = JsValue;
+    type Cancel = JsCancel;
+
+    async fn send(
+        &self,
+        request: &Request<JsValue>,
+        spec: AttemptSpec,
+        cancel: &JsCancel,
+    ) -> Result<Response<JsPayload>, TransportError<JsValue>> {
+        let abort =
+            AttemptAbort::new(spec.timeout_ms, cancel).map_err(TransportError::Interrupted)?;
+        let init = Self::init(request, &abort)?;
+        // A custom fetch may throw synchronously or return a non-Promise: normalise both.
+        let returned = self
+            .fetch
+            .call2(&self.this, &JsValue::from_str(&request.url), &init)
+            .map_err(|e| Self::fault(&abort, e))?;
+        let response = JsFuture::from(Promise::resolve(&returned))
+            .await
+            .map_err(|e| Self::fault(&abort, e))?;
+        if !response.is_object() {
+            return Err(network(response, "fetch did not return a Response"));
+        }
+        // Structural access: a Response from another realm or a polyfill works too.
+        let response: web_sys::Response = response.unchecked_into();
+        let status = if response.type_() == ResponseType::Opaqueredirect {
+            0
+        } else {
+            response.status()
+        };
+        let headers = response.headers();
+        let meta = ResponseMeta {
+            request_id: header(&headers, "x-request-id"),
+            retry_after: header(&headers, "retry-after"),
+            ratelimit: header(&headers, "ratelimit"),
+            ratelimit_policy: header(&headers, "ratelimit-policy"),
+            content_type: header(&headers, "content-type"),
+            content_disposition: header(&headers, "content-disposition"),
+        };
+        let text = response.text().map_err(|e| Self::fault(&abort, e))?;
+        let text = JsFuture::from(text)
+            .await
+            .map_err(|e| Self::fault(&abort, e))?;
+        // A custom fetch could resolve `text()` with anything; only a string is a body.
+        let text = text
+            .dyn_into::<JsString>()
+            .map_err(|v| network(v, "response.text() did not resolve to a string"))?;
+        Ok(Response {
+            status,
+            meta,
+            body: JsPayload { text },
+        })
+    }
+}

@@ -1,0 +1,17 @@
+//! `vclient`: a resilient client for the Valentina Noir REST API, compiled to WebAssembly.
+//!
+//! Three layers, and only the last one touches JavaScript:
+//! - [`policy`]: pure decisions and parsers (retry table, backoff, `Retry-After`,
+//!   `RateLimit`, problem details, idempotency, configuration checks);
+//! - [`engine`]: the async attempt loop, generic over transport, sleeper, clock and RNG;
+//! - `js` (wasm32 only): the `fetch` transport, timers, errors and the exported `VClient` class.
+
+pub mod engine;
+pub mod policy;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+/// The JS API, also usable from Rust code compiled to wasm (and from the wasm tests).
+#[cfg(target_arch = "wasm32")]
+pub use js::api;

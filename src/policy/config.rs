@@ -1,0 +1,425 @@
+//! Client options: defaults, environment fallbacks and validation.
+//!
+//! The JS boundary reads the options object and checks each value's JS type; this module
+//! checks ranges and relations and applies defaults, so every rule is tested natively.
+//! Errors name the option (and the environment variable where there is one) but never
+//! echo a secret.
+
+use super::backoff::{Backoff, Jitter};
+use super::decision::{RetryPolicy, StatusSet};
+use super::headers::{validate_name, validate_value, HeaderList};
+use super::url::normalize_base_url;
+use std::fmt;
+
+/// The environment variable for `baseUrl`.
+pub const ENV_BASE_URL: &str = "VALENTINA_CLIENT_BASE_URL";
+/// The environment variable for `apiKey`.
+pub const ENV_API_KEY: &str = "VALENTINA_CLIENT_API_KEY";
+/// The environment variable for `defaultCompanyId`.
+pub const ENV_DEFAULT_COMPANY_ID: &str = "VALENTINA_CLIENT_DEFAULT_COMPANY_ID";
+
+/// The longest timer `setTimeout` honours (2³¹−1 ms); longer values fire at once.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+/// The most retries a client may be configured for.
+pub const MAX_RETRIES_LIMIT: u32 = 100;
+
+/// The options as the caller gave them (types already checked, nothing else).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `baseUrl`
+    pub base_url: Option<String>,
+    /// `apiKey`
+    pub api_key: Option<String>,
+    /// `timeout`, seconds per attempt.
+    pub timeout: Option<f64>,
+    /// `totalTimeout`, seconds over all attempts and sleeps.
+    pub total_timeout: Option<f64>,
+    /// `maxRetries`
+    pub max_retries: Option<f64>,
+    /// `retryDelay`, seconds.
+    pub retry_delay: Option<f64>,
+    /// `maxRetryDelay`, seconds.
+    pub max_retry_delay: Option<f64>,
+    /// `jitter`
+    pub jitter: Option<String>,
+    /// `autoRetryRateLimit`
+    pub auto_retry_rate_limit: Option<bool>,
+    /// `autoIdempotencyKeys`
+    pub auto_idempotency_keys: Option<bool>,
+    /// `retryStatuses`
+    pub retry_statuses: Option<Vec<f64>>,
+    /// `defaultCompanyId`
+    pub default_company_id: Option<String>,
+    /// `headers`
+    pub headers: HeaderList,
+}
+
+/// The environment fallbacks, as found by the JS boundary (`env` option, `process.env`,
+/// `Deno.env`).
+#[derive(Debug, Clone, Default)]
+pub struct EnvVars {
+    /// `VALENTINA_CLIENT_BASE_URL`
+    pub base_url: Option<String>,
+    /// `VALENTINA_CLIENT_API_KEY`
+    pub api_key: Option<String>,
+    /// `VALENTINA_CLIENT_DEFAULT_COMPANY_ID`
+    pub default_company_id: Option<String>,
+}
+
+/// A validated configuration.
+#[derive(Clone, PartialEq)]
+pub struct Config {
+    /// The base URL, without a trailing `/`.
+    pub base_url: String,
+    /// The API key (never printed: see the `Debug` impl).
+    pub api_key: String,
+    /// Per-attempt timeout in ms.
+    pub attempt_timeout_ms: f64,
+    /// Deadline over the whole call in ms, if any.
+    pub total_timeout_ms: Option<f64>,
+    /// The retry rules.
+    pub retry: RetryPolicy,
+    /// Whether POST/PUT/PATCH get an automatic key.
+    pub auto_idempotency_keys: bool,
+    /// The company used when a service is not given one.
+    pub default_company_id: Option<String>,
+    /// Extra default headers.
+    pub headers: HeaderList,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"[redacted]")
+            .field("attempt_timeout_ms", &self.attempt_timeout_ms)
+            .field("total_timeout_ms", &self.total_timeout_ms)
+            .field("retry", &self.retry)
+            .field("auto_idempotency_keys", &self.auto_idempotency_keys)
+            .field("default_company_id", &self.default_company_id)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// A configuration problem, naming the option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The option's JS name, e.g. `"maxRetries"`.
+    pub option: String,
+    /// What is wrong, as a sentence fragment after the option name.
+    pub message: String,
+}
+
+impl ConfigError {
+    /// A new error for `option`.
+    pub fn new(option: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            option: option.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VClient option `{}` {}", self.option, self.message)
+    }
+}
+
+/// An explicit non-empty value wins, then a non-empty environment value (the reference's
+/// `arg or env`).
+fn pick(explicit: Option<String>, env: &Option<String>) -> Option<String> {
+    explicit
+        .filter(|s| !s.is_empty())
+        .or_else(|| env.clone().filter(|s| !s.is_empty()))
+}
+
+/// Seconds → ms for a duration option that must be in `[min, MAX_TIMER_MS]`.
+fn duration_ms(option: &str, secs: f64, positive: bool) -> Result<f64, ConfigError> {
+    let ms = secs * 1000.0;
+    if !secs.is_finite() || secs < 0.0 || (positive && secs == 0.0) {
+        let want = if positive {
+            "a positive"
+        } else {
+            "a non-negative"
+        };
+        return Err(ConfigError::new(
+            option,
+            format!("must be {want} number of seconds, got {secs}"),
+        ));
+    }
+    if ms > MAX_TIMER_MS {
+        return Err(ConfigError::new(
+            option,
+            format!(
+                "must be at most {} seconds, got {secs}",
+                MAX_TIMER_MS / 1000.0
+            ),
+        ));
+    }
+    Ok(ms)
+}
+
+/// Applies defaults and environment fallbacks, and validates everything.
+pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
+    let base_url = pick(opts.base_url, &env.base_url).ok_or_else(|| {
+        ConfigError::new(
+            "baseUrl",
+            format!("is required (set it directly or via the {ENV_BASE_URL} environment variable)"),
+        )
+    })?;
+    let base_url = normalize_base_url(&base_url).map_err(|m| ConfigError::new("baseUrl", m))?;
+    let api_key = pick(opts.api_key, &env.api_key).ok_or_else(|| {
+        ConfigError::new(
+            "apiKey",
+            format!("is required (set it directly or via the {ENV_API_KEY} environment variable)"),
+        )
+    })?;
+    validate_value(&api_key).map_err(|m| ConfigError::new("apiKey", m))?;
+
+    let attempt_timeout_ms = duration_ms("timeout", opts.timeout.unwrap_or(30.0), true)?;
+    let total_timeout_ms = opts
+        .total_timeout
+        .map(|s| duration_ms("totalTimeout", s, true))
+        .transpose()?;
+    let retry_delay_ms = duration_ms("retryDelay", opts.retry_delay.unwrap_or(1.0), false)?;
+    let cap_ms = duration_ms("maxRetryDelay", opts.max_retry_delay.unwrap_or(30.0), false)?;
+    if cap_ms < retry_delay_ms {
+        return Err(ConfigError::new(
+            "maxRetryDelay",
+            format!(
+                "({} s) must be at least retryDelay ({} s)",
+                cap_ms / 1000.0,
+                retry_delay_ms / 1000.0
+            ),
+        ));
+    }
+    let max_retries = opts.max_retries.unwrap_or(3.0);
+    if !(max_retries.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&max_retries))
+    {
+        return Err(ConfigError::new(
+            "maxRetries",
+            format!("must be a whole number from 0 to {MAX_RETRIES_LIMIT}, got {max_retries}"),
+        ));
+    }
+    let jitter = match opts.jitter.as_deref() {
+        None => Jitter::Additive,
+        Some(j) => Jitter::parse(j).ok_or_else(|| {
+            ConfigError::new(
+                "jitter",
+                format!("must be \"additive\", \"full\" or \"none\", got {j:?}"),
+            )
+        })?,
+    };
+    let statuses = match opts.retry_statuses {
+        None => StatusSet::defaults(),
+        Some(list) => {
+            let mut set = StatusSet::default();
+            for s in list {
+                if s.fract() != 0.0 || !(100.0..=599.0).contains(&s) {
+                    return Err(ConfigError::new(
+                        "retryStatuses",
+                        format!("must hold HTTP statuses from 100 to 599, got {s}"),
+                    ));
+                }
+                set.insert(s as u16);
+            }
+            set
+        }
+    };
+    let default_company_id = pick(opts.default_company_id, &env.default_company_id);
+    if let Some(id) = &default_company_id {
+        if id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
+            return Err(ConfigError::new(
+                "defaultCompanyId",
+                format!("must be a company id without spaces or URL delimiters, got {id:?}"),
+            ));
+        }
+    }
+    for (name, value) in &opts.headers {
+        validate_name(name).map_err(|m| ConfigError::new("headers", m))?;
+        validate_value(value)
+            .map_err(|m| ConfigError::new("headers", format!("value of {name:?} {m}")))?;
+        if name.eq_ignore_ascii_case("idempotency-key") {
+            return Err(ConfigError::new(
+                "headers",
+                "must not set Idempotency-Key for every call (the server answers 409 to a reused key); pass `idempotencyKey` per call or turn on `autoIdempotencyKeys`",
+            ));
+        }
+    }
+
+    Ok(Config {
+        base_url,
+        api_key,
+        attempt_timeout_ms,
+        total_timeout_ms,
+        retry: RetryPolicy {
+            enabled: opts.auto_retry_rate_limit.unwrap_or(true),
+            max_attempts: max_retries as u32 + 1,
+            statuses,
+            backoff: Backoff {
+                base_ms: retry_delay_ms,
+                cap_ms,
+                jitter,
+            },
+        },
+        auto_idempotency_keys: opts.auto_idempotency_keys.unwrap_or(false),
+        default_company_id,
+        headers: opts.headers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Options {
+        Options {
+            base_url: Some("http://127.0.0.1:8000/".into()),
+            api_key: Some("k".repeat(32)),
+            ..Options::default()
+        }
+    }
+
+    fn err(opts: Options) -> ConfigError {
+        resolve(opts, &EnvVars::default()).unwrap_err()
+    }
+
+    #[test]
+    fn defaults_match_the_reference() {
+        let c = resolve(base(), &EnvVars::default()).unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:8000");
+        assert_eq!(c.attempt_timeout_ms, 30_000.0);
+        assert_eq!(c.total_timeout_ms, None);
+        assert!(c.retry.enabled);
+        assert_eq!(c.retry.max_attempts, 4);
+        assert_eq!(c.retry.backoff.base_ms, 1000.0);
+        assert_eq!(c.retry.backoff.cap_ms, 30_000.0);
+        assert_eq!(c.retry.backoff.jitter, Jitter::Additive);
+        assert_eq!(c.retry.statuses, StatusSet::defaults());
+        assert!(!c.auto_idempotency_keys);
+    }
+
+    #[test]
+    fn env_fallbacks_and_explicit_wins() {
+        let env = EnvVars {
+            base_url: Some("https://env.example".into()),
+            api_key: Some("envkey".into()),
+            default_company_id: Some("co-env".into()),
+        };
+        let c = resolve(Options::default(), &env).unwrap();
+        assert_eq!(
+            (c.base_url.as_str(), c.api_key.as_str()),
+            ("https://env.example", "envkey")
+        );
+        assert_eq!(c.default_company_id.as_deref(), Some("co-env"));
+        let c = resolve(base(), &env).unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:8000");
+        // An empty explicit value falls through to the environment, as in the reference.
+        let mut o = base();
+        o.api_key = Some(String::new());
+        assert_eq!(resolve(o, &env).unwrap().api_key, "envkey");
+    }
+
+    #[test]
+    fn missing_required_values_name_option_and_variable() {
+        let e = err(Options::default());
+        assert_eq!(e.option, "baseUrl");
+        assert!(e.to_string().contains(ENV_BASE_URL));
+        let mut o = base();
+        o.api_key = None;
+        let e = err(o);
+        assert_eq!(e.option, "apiKey");
+        assert!(e.to_string().contains(ENV_API_KEY), "{e}");
+    }
+
+    #[test]
+    fn ranges() {
+        type Case = (fn(&mut Options), &'static str, &'static str);
+        let cases: Vec<Case> = vec![
+            (|o| o.max_retries = Some(-1.0), "maxRetries", "0 to 100"),
+            (|o| o.max_retries = Some(1.5), "maxRetries", "whole number"),
+            (|o| o.max_retries = Some(101.0), "maxRetries", "0 to 100"),
+            (|o| o.timeout = Some(0.0), "timeout", "positive"),
+            (|o| o.timeout = Some(f64::NAN), "timeout", "positive"),
+            (|o| o.timeout = Some(1e9), "timeout", "at most"),
+            (|o| o.total_timeout = Some(-5.0), "totalTimeout", "positive"),
+            (|o| o.retry_delay = Some(-0.1), "retryDelay", "non-negative"),
+            (
+                |o| o.max_retry_delay = Some(0.5),
+                "maxRetryDelay",
+                "at least retryDelay",
+            ),
+            (
+                |o| o.retry_statuses = Some(vec![503.0, 600.0]),
+                "retryStatuses",
+                "100 to 599",
+            ),
+            (
+                |o| o.retry_statuses = Some(vec![99.0]),
+                "retryStatuses",
+                "100 to 599",
+            ),
+            (|o| o.jitter = Some("lots".into()), "jitter", "\"full\""),
+            (
+                |o| o.base_url = Some("localhost:8000".into()),
+                "baseUrl",
+                "http://",
+            ),
+            (
+                |o| o.default_company_id = Some("a/b".into()),
+                "defaultCompanyId",
+                "delimiters",
+            ),
+            (
+                |o| o.headers = vec![("Idempotency-Key".into(), "x".into())],
+                "headers",
+                "autoIdempotencyKeys",
+            ),
+            (
+                |o| o.headers = vec![("bad name".into(), "x".into())],
+                "headers",
+                "header name",
+            ),
+            (
+                |o| o.headers = vec![("X-A".into(), "a\nb".into())],
+                "headers",
+                "line break",
+            ),
+        ];
+        for (edit, option, needle) in cases {
+            let mut o = base();
+            edit(&mut o);
+            let e = err(o);
+            assert_eq!(e.option, option, "{e}");
+            assert!(e.to_string().contains(needle), "{e}");
+        }
+    }
+
+    #[test]
+    fn api_key_is_never_echoed() {
+        let mut o = base();
+        o.api_key = Some("sekrit-value\r\nX: y".into());
+        let e = err(o);
+        assert_eq!(e.option, "apiKey");
+        assert!(!e.to_string().contains("sekrit"), "{e}");
+        let c = resolve(base(), &EnvVars::default()).unwrap();
+        assert!(!format!("{c:?}").contains(&"k".repeat(32)));
+    }
+
+    #[test]
+    fn retries_off_and_custom_statuses() {
+        let mut o = base();
+        o.auto_retry_rate_limit = Some(false);
+        o.max_retries = Some(0.0);
+        o.retry_statuses = Some(vec![408.0, 503.0]);
+        let c = resolve(o, &EnvVars::default()).unwrap();
+        assert!(!c.retry.enabled);
+        assert_eq!(c.retry.max_attempts, 1);
+        assert_eq!(c.retry.statuses.to_vec(), [408, 503]);
+    }
+}

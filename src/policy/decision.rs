@@ -1,0 +1,397 @@
+//! The retry decision: a pure function of the policy, the facts of one failed attempt and
+//! one jitter sample.
+//!
+//! | Failure | Retried when retries are on |
+//! |---|---|
+//! | 429 | always, for every method: the server rejects before any handler runs |
+//! | a status in `retryStatuses` (5xx by default) | idempotent method, or an `Idempotency-Key` is sent |
+//! | network error, attempt timeout | idempotent method, or an `Idempotency-Key` is sent |
+//! | any other status, abort, close | never |
+//!
+//! A server hint is a floor on the delay. A hint beyond the cap or beyond the time left
+//! before the deadline stops at once rather than sleeping past it.
+
+use super::backoff::Backoff;
+use super::hint::{Hint, HintSource};
+use super::method::Method;
+
+/// A set of HTTP status codes (100–599) as a bitmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatusSet([u64; 8]);
+
+impl StatusSet {
+    /// The reference client's default: 429, 500, 502, 503, 504.
+    pub fn defaults() -> StatusSet {
+        [429, 500, 502, 503, 504].into_iter().collect()
+    }
+
+    /// Adds a status; statuses outside 100–599 are ignored (config validation rejects them).
+    pub fn insert(&mut self, status: u16) {
+        if (100..=599).contains(&status) {
+            let i = usize::from(status - 100);
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    /// Whether the set holds `status`.
+    pub fn contains(&self, status: u16) -> bool {
+        if !(100..=599).contains(&status) {
+            return false;
+        }
+        let i = usize::from(status - 100);
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// The statuses in ascending order.
+    pub fn to_vec(&self) -> Vec<u16> {
+        (100..=599).filter(|s| self.contains(*s)).collect()
+    }
+}
+
+impl FromIterator<u16> for StatusSet {
+    fn from_iter<I: IntoIterator<Item = u16>>(iter: I) -> Self {
+        let mut set = StatusSet::default();
+        for s in iter {
+            set.insert(s);
+        }
+        set
+    }
+}
+
+/// The validated retry settings of a client.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// `autoRetryRateLimit`: false turns every automatic retry off, as in the reference.
+    pub enabled: bool,
+    /// Attempts in all: `maxRetries + 1`.
+    pub max_attempts: u32,
+    /// Statuses retried under the method rule (429 is always retried).
+    pub statuses: StatusSet,
+    /// The delay schedule.
+    pub backoff: Backoff,
+}
+
+/// How one attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The server answered with a non-2xx status.
+    Status(u16),
+    /// No response: connection refused or reset, DNS, CORS, a body cut short.
+    Network,
+    /// The per-attempt timeout fired.
+    Timeout,
+}
+
+/// What the decision needs to know about the attempt that just failed.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptFacts {
+    /// The request method.
+    pub method: Method,
+    /// Whether an `Idempotency-Key` was sent.
+    pub has_key: bool,
+    /// The 1-based number of the attempt that failed.
+    pub attempt: u32,
+    /// How it failed.
+    pub failure: Failure,
+    /// The server's advice, if it gave any.
+    pub hint: Option<Hint>,
+    /// Milliseconds left before the call's deadline, if it has one.
+    pub remaining_ms: Option<f64>,
+}
+
+/// Why the client waits before the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelayReason {
+    /// Exponential backoff (the server gave no longer hint).
+    Backoff,
+    /// The server's hint set the wait.
+    Server(HintSource),
+}
+
+impl DelayReason {
+    /// A stable name for logs and the timeline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelayReason::Backoff => "backoff",
+            DelayReason::Server(s) => s.as_str(),
+        }
+    }
+}
+
+/// Why the client stops retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// This failure is never retried for this method (see the table above).
+    NotRetryable,
+    /// It would be retried, but `autoRetryRateLimit` is false or `maxRetries` is 0.
+    RetriesDisabled,
+    /// Every allowed attempt was used.
+    Exhausted,
+    /// The server asks for a longer wait than `maxRetryDelay`.
+    HintBeyondCap,
+    /// The server asks for a wait that ends after the deadline.
+    HintBeyondDeadline,
+    /// The backoff would end after the deadline.
+    DeadlineTooClose,
+}
+
+/// The outcome of [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Sleep `delay_ms`, then try again.
+    Retry {
+        /// The wait in milliseconds.
+        delay_ms: u64,
+        /// What set the wait.
+        reason: DelayReason,
+    },
+    /// Give up and report the failure.
+    Stop(StopReason),
+}
+
+/// Whether a failure may be retried at all for this method and key.
+pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure: Failure) -> bool {
+    let safe = method.is_idempotent() || has_key;
+    match failure {
+        Failure::Status(429) => true,
+        Failure::Status(s) => safe && policy.statuses.contains(s),
+        Failure::Network | Failure::Timeout => safe,
+    }
+}
+
+/// Decides what to do after a failed attempt. `u` is a jitter sample in `[0, 1)`.
+pub fn decide(policy: &RetryPolicy, facts: &AttemptFacts, u: f64) -> Decision {
+    if !is_retryable(policy, facts.method, facts.has_key, facts.failure) {
+        return Decision::Stop(StopReason::NotRetryable);
+    }
+    if !policy.enabled || policy.max_attempts <= 1 {
+        return Decision::Stop(StopReason::RetriesDisabled);
+    }
+    if facts.attempt >= policy.max_attempts {
+        return Decision::Stop(StopReason::Exhausted);
+    }
+    let backoff = policy.backoff.delay_ms(facts.attempt.saturating_sub(1), u);
+    let (delay_ms, reason) = match facts.hint {
+        Some(h) if (h.ms as f64) > policy.backoff.cap_ms => {
+            return Decision::Stop(StopReason::HintBeyondCap)
+        }
+        Some(h) if h.ms >= backoff => (h.ms, DelayReason::Server(h.source)),
+        _ => (backoff, DelayReason::Backoff),
+    };
+    if let Some(left) = facts.remaining_ms {
+        if delay_ms as f64 >= left {
+            return Decision::Stop(match reason {
+                DelayReason::Server(_) => StopReason::HintBeyondDeadline,
+                DelayReason::Backoff => StopReason::DeadlineTooClose,
+            });
+        }
+    }
+    Decision::Retry { delay_ms, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::backoff::Jitter;
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            enabled: true,
+            max_attempts: 4,
+            statuses: StatusSet::defaults(),
+            backoff: Backoff {
+                base_ms: 1000.0,
+                cap_ms: 30_000.0,
+                jitter: Jitter::None,
+            },
+        }
+    }
+
+    fn facts(method: Method, has_key: bool, failure: Failure) -> AttemptFacts {
+        AttemptFacts {
+            method,
+            has_key,
+            attempt: 1,
+            failure,
+            hint: None,
+            remaining_ms: None,
+        }
+    }
+
+    fn retried(d: Decision) -> bool {
+        matches!(d, Decision::Retry { .. })
+    }
+
+    /// Every row of the retry table, for every method, with and without a key.
+    #[test]
+    fn the_retry_table() {
+        use Failure::*;
+        use Method::*;
+        let methods = [Get, Head, Options, Put, Delete, Post, Patch];
+        let failures = [
+            Status(400),
+            Status(401),
+            Status(403),
+            Status(404),
+            Status(409),
+            Status(422),
+            Status(429),
+            Status(500),
+            Status(501),
+            Status(502),
+            Status(503),
+            Status(504),
+            Status(505),
+            Status(302),
+            Network,
+            Timeout,
+        ];
+        for m in methods {
+            for key in [false, true] {
+                for f in failures {
+                    let safe = m.is_idempotent() || key;
+                    let expect = match f {
+                        Status(429) => true,
+                        Status(500 | 502 | 503 | 504) | Network | Timeout => safe,
+                        _ => false,
+                    };
+                    let got = retried(decide(&policy(), &facts(m, key, f), 0.0));
+                    assert_eq!(got, expect, "{m} key={key} {f:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn custom_statuses_follow_the_method_rule() {
+        let mut p = policy();
+        p.statuses = [408, 503].into_iter().collect();
+        assert!(retried(decide(
+            &p,
+            &facts(Method::Get, false, Failure::Status(408)),
+            0.0
+        )));
+        assert!(!retried(decide(
+            &p,
+            &facts(Method::Post, false, Failure::Status(408)),
+            0.0
+        )));
+        assert!(!retried(decide(
+            &p,
+            &facts(Method::Get, false, Failure::Status(500)),
+            0.0
+        )));
+        // 429 needs no listing.
+        assert!(retried(decide(
+            &p,
+            &facts(Method::Post, false, Failure::Status(429)),
+            0.0
+        )));
+    }
+
+    #[test]
+    fn disabled_and_exhausted() {
+        let mut p = policy();
+        p.enabled = false;
+        let f = facts(Method::Get, false, Failure::Status(503));
+        assert_eq!(
+            decide(&p, &f, 0.0),
+            Decision::Stop(StopReason::RetriesDisabled)
+        );
+        let mut last = f;
+        last.attempt = 4;
+        assert_eq!(
+            decide(&policy(), &last, 0.0),
+            Decision::Stop(StopReason::Exhausted)
+        );
+        // Not retryable wins over disabled: the log should say why precisely.
+        let post = facts(Method::Post, false, Failure::Status(503));
+        assert_eq!(
+            decide(&p, &post, 0.0),
+            Decision::Stop(StopReason::NotRetryable)
+        );
+    }
+
+    #[test]
+    fn schedule_doubles_per_attempt() {
+        let delays: Vec<u64> = (1..=3)
+            .map(|attempt| {
+                let mut f = facts(Method::Get, false, Failure::Network);
+                f.attempt = attempt;
+                match decide(&policy(), &f, 0.0) {
+                    Decision::Retry { delay_ms, .. } => delay_ms,
+                    d => panic!("{d:?}"),
+                }
+            })
+            .collect();
+        assert_eq!(delays, [1000, 2000, 4000]);
+    }
+
+    #[test]
+    fn a_hint_is_a_floor_not_a_multiplier() {
+        let mut f = facts(Method::Post, false, Failure::Status(429));
+        f.attempt = 2;
+        f.hint = Some(Hint {
+            ms: 1500,
+            source: HintSource::RateLimit,
+        });
+        // Backoff for the 2nd retry is 2000 > 1500: backoff wins.
+        assert_eq!(
+            decide(&policy(), &f, 0.0),
+            Decision::Retry {
+                delay_ms: 2000,
+                reason: DelayReason::Backoff
+            }
+        );
+        f.hint = Some(Hint {
+            ms: 9000,
+            source: HintSource::Body,
+        });
+        assert_eq!(
+            decide(&policy(), &f, 0.0),
+            Decision::Retry {
+                delay_ms: 9000,
+                reason: DelayReason::Server(HintSource::Body)
+            }
+        );
+    }
+
+    #[test]
+    fn hint_beyond_cap_or_deadline_stops_at_once() {
+        let mut f = facts(Method::Get, false, Failure::Status(429));
+        f.hint = Some(Hint {
+            ms: 3_704_000,
+            source: HintSource::RateLimit,
+        });
+        assert_eq!(
+            decide(&policy(), &f, 0.0),
+            Decision::Stop(StopReason::HintBeyondCap)
+        );
+        f.hint = Some(Hint {
+            ms: 5000,
+            source: HintSource::RetryAfter,
+        });
+        f.remaining_ms = Some(4000.0);
+        assert_eq!(
+            decide(&policy(), &f, 0.0),
+            Decision::Stop(StopReason::HintBeyondDeadline)
+        );
+        f.hint = None;
+        f.remaining_ms = Some(900.0);
+        assert_eq!(
+            decide(&policy(), &f, 0.0),
+            Decision::Stop(StopReason::DeadlineTooClose)
+        );
+    }
+
+    #[test]
+    fn status_set_bounds() {
+        let mut s = StatusSet::default();
+        for x in [0, 99, 100, 599, 600, u16::MAX] {
+            s.insert(x);
+        }
+        assert_eq!(s.to_vec(), [100, 599]);
+        assert!(!s.contains(600));
+        assert_eq!(StatusSet::defaults().to_vec(), [429, 500, 502, 503, 504]);
+    }
+}

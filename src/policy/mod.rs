@@ -1,0 +1,15 @@
+//! The pure policy layer: no JavaScript, no I/O, no clocks. Every function here takes the
+//! time, the randomness and the bytes it needs as arguments, so it runs and is tested natively.
+
+pub mod backoff;
+pub mod config;
+pub mod decision;
+pub mod headers;
+pub mod hint;
+pub mod http_date;
+pub mod idempotency;
+pub mod method;
+pub mod problem;
+pub mod ratelimit;
+pub mod retry_after;
+pub mod url;

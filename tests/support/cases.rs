@@ -1,0 +1,571 @@
+//! The wasm test cases, run against the loopback test server in every runtime.
+
+use super::*;
+use vclient::api::*;
+use wasm_bindgen::JsCast;
+
+fn is<T: JsCast>(e: &JsValue) -> bool {
+    e.is_instance_of::<T>()
+}
+
+/// A transient 503 then 201 on a POST: the retry carries the same Idempotency-Key and the
+/// same body bytes, and the caller sees exactly one result.
+pub async fn post_503_then_201_reuses_the_key() {
+    let id = scenario(
+        "idem",
+        r#"[{"status":503,"body":{"status":503,"title":"Service Unavailable","detail":"busy"}},
+            {"status":201,"body":{"id":"c-1","name":"WS Co"}}]"#,
+    )
+    .await;
+    let c = client(r#"{"autoIdempotencyKeys":true,"retryDelay":0.05}"#);
+    let body = parse(r#"{"json":{"name":"WS Co","email":"a@b.io"}}"#);
+    let out = call(&c, "POST", &format!("/s/{id}/companies"), body)
+        .await
+        .expect("201");
+    assert_eq!(text(&out, "id").as_deref(), Some("c-1"));
+    let log = log(&id).await;
+    assert_eq!(log.length(), 2, "one retry");
+    let k1 = text(&log.get(0), "headers.idempotency-key").expect("key on attempt 1");
+    let k2 = text(&log.get(1), "headers.idempotency-key").expect("key on attempt 2");
+    assert_eq!(k1, k2);
+    assert_eq!(k1.len(), 36);
+    assert_eq!(&k1[14..15], "7", "UUIDv7: {k1}");
+    assert_eq!(text(&log.get(0), "body"), text(&log.get(1), "body"));
+    assert_eq!(
+        text(&log.get(0), "body").as_deref(),
+        Some(r#"{"name":"WS Co","email":"a@b.io"}"#)
+    );
+}
+
+/// A POST without a key is not retried on 503: it may have been applied.
+pub async fn post_without_key_is_not_retried_on_503() {
+    let id = scenario(
+        "nokey",
+        r#"[{"status":503,"body":{"status":503,"title":"Service Unavailable"}},{"status":201}]"#,
+    )
+    .await;
+    let c = client(r#"{"retryDelay":0.01}"#);
+    let e = call(
+        &c,
+        "POST",
+        &format!("/s/{id}/x"),
+        parse(r#"{"json":{"a":1}}"#),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        is::<ServerError>(&e)
+            && is::<APIError>(&e)
+            && is::<VClientError>(&e)
+            && is::<js_sys::Error>(&e)
+    );
+    assert_eq!(text(&e, "name").as_deref(), Some("ServerError"));
+    assert_eq!(num(&e, "status"), Some(503.0));
+    assert_eq!(num(&e, "attempts"), Some(1.0));
+    assert_eq!(log(&id).await.length(), 1);
+}
+
+/// A 429 with `RateLimit: "burst";r=0;t=1` waits about a second, even for a POST.
+pub async fn rate_limit_waits_for_t() {
+    let id = scenario(
+        "rl",
+        r#"[{"status":429,"headers":{"ratelimit":"\"burst\";r=0;t=1","ratelimit-policy":"\"burst\";q=30;w=60"},
+             "body":{"status":429,"title":"Too Many Requests","detail":"You are being rate limited."}},
+            {"status":200,"body":{"ok":true}}]"#,
+    )
+    .await;
+    let c = client(r#"{"retryDelay":0.05}"#);
+    let t0 = now();
+    let out = call(&c, "POST", &format!("/s/{id}/health"), JsValue::UNDEFINED)
+        .await
+        .expect("ok after wait");
+    let elapsed = now() - t0;
+    assert_eq!(at(&out, "ok"), JsValue::TRUE);
+    assert!((950.0..2500.0).contains(&elapsed), "waited {elapsed} ms");
+    let log = log(&id).await;
+    let gap = num(&log.get(1), "t").unwrap() - num(&log.get(0), "t").unwrap();
+    assert!(gap >= 950.0, "server saw the retry {gap} ms later");
+}
+
+/// A 429 whose hint exceeds `maxRetryDelay` fails at once with `retryAfter`.
+pub async fn rate_limit_beyond_cap_fails_fast() {
+    let id = scenario(
+        "rlcap",
+        r#"[{"status":429,"headers":{"ratelimit":"\"hourly\";r=0;t=3600"},
+             "body":{"status":429,"title":"Too Many Requests","request_id":"req_body","retry_after":3599.5}}]"#,
+    )
+    .await;
+    let c = client(r#"{"maxRetryDelay":10}"#);
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/x"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(now() - t0 < 1000.0);
+    assert!(is::<RateLimitError>(&e));
+    assert_eq!(num(&e, "retryAfter"), Some(3599.5));
+    assert_eq!(num(&e, "remaining"), Some(0.0));
+    assert_eq!(text(&e, "requestId").as_deref(), Some("req_body"));
+    assert_eq!(log(&id).await.length(), 1);
+}
+
+/// An attempt that hangs past `timeout` becomes a `TimeoutError`; a GET is retried.
+pub async fn attempt_timeout() {
+    let id = scenario("hang", r#"[{"action":"hang"}]"#).await;
+    let c = client(r#"{"timeout":0.3,"maxRetries":0}"#);
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/slow"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    let elapsed = now() - t0;
+    assert!(is::<TimeoutError>(&e), "{}", error_text(&e));
+    assert_eq!(at(&e, "total"), JsValue::FALSE);
+    assert!((250.0..2000.0).contains(&elapsed), "{elapsed}");
+
+    let id = scenario(
+        "hang2",
+        r#"[{"action":"hang"},{"status":200,"body":[1,2]}]"#,
+    )
+    .await;
+    let c = client(r#"{"timeout":0.3,"retryDelay":0.01}"#);
+    let out = call(&c, "GET", &format!("/s/{id}/slow"), JsValue::UNDEFINED)
+        .await
+        .expect("2nd attempt");
+    assert_eq!(stringify(&out), "[1,2]");
+}
+
+/// The per-attempt timeout also covers a body that arrives too slowly.
+pub async fn timeout_covers_the_body_read() {
+    let id = scenario(
+        "slowbody",
+        r#"[{"action":"slow-body","bodyDelayMs":400,"body":{"a":"xxxxxxxxxxxxxxxx"}}]"#,
+    )
+    .await;
+    let c = client(r#"{"timeout":0.5,"maxRetries":0}"#);
+    let e = call(&c, "GET", &format!("/s/{id}/b"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<TimeoutError>(&e), "{}", error_text(&e));
+}
+
+/// `totalTimeout` bounds attempts and sleeps together.
+pub async fn total_timeout() {
+    let id = scenario("total", r#"[{"action":"hang"}]"#).await;
+    let c = client(r#"{"timeout":5,"totalTimeout":0.4}"#);
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/t"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<TimeoutError>(&e));
+    assert_eq!(at(&e, "total"), JsValue::TRUE);
+    assert!(now() - t0 < 2000.0);
+}
+
+/// The caller's signal aborts the attempt in flight, with its reason as `cause`.
+pub async fn abort_in_flight() {
+    let id = scenario("abort", r#"[{"action":"hang"}]"#).await;
+    let c = client("{}");
+    let init = parse("{}");
+    set(&init, "signal", &abort_after(100.0, &"user gave up".into()));
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/a"), init)
+        .await
+        .unwrap_err();
+    assert!(now() - t0 < 2000.0);
+    assert!(is::<AbortError>(&e), "{}", error_text(&e));
+    assert_eq!(text(&e, "cause").as_deref(), Some("user gave up"));
+}
+
+/// The caller's signal also ends a backoff sleep at once.
+pub async fn abort_during_backoff() {
+    let id = scenario("abortsleep", r#"[{"status":503}]"#).await;
+    let c = client(r#"{"retryDelay":5}"#);
+    let init = parse("{}");
+    set(&init, "signal", &abort_after(150.0, &JsValue::UNDEFINED));
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/a"), init)
+        .await
+        .unwrap_err();
+    assert!(now() - t0 < 2000.0, "did not wait out the 5 s backoff");
+    assert!(is::<AbortError>(&e));
+    assert_eq!(num(&e, "attempts"), Some(1.0));
+}
+
+/// An already-aborted signal sends nothing.
+pub async fn already_aborted_sends_nothing() {
+    let id = scenario("pre", r#"[{"status":200}]"#).await;
+    let c = client("{}");
+    let init = parse("{}");
+    set(&init, "signal", &abort_after(0.0, &JsValue::UNDEFINED));
+    // Let the zero-delay timer fire first.
+    let _ = call(
+        &client("{}"),
+        "GET",
+        &format!("/s/{id}/warm"),
+        JsValue::UNDEFINED,
+    )
+    .await;
+    let before = log(&id).await.length();
+    let e = call(&c, "GET", &format!("/s/{id}/a"), init)
+        .await
+        .unwrap_err();
+    assert!(is::<AbortError>(&e));
+    assert_eq!(log(&id).await.length(), before);
+}
+
+/// `close()` aborts what is in flight and rejects later calls.
+pub async fn close_aborts_and_rejects() {
+    let id = scenario("close", r#"[{"action":"hang"}]"#).await;
+    let c = client("{}");
+    let pending = JsFuture::from(c.request("GET".into(), format!("/s/{id}/c").into(), None));
+    let closer = JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        let g: JsValue = js_sys::global().into();
+        let st: js_sys::Function = at(&g, "setTimeout").unchecked_into();
+        st.call2(&JsValue::NULL, &resolve, &100.into()).unwrap();
+    }));
+    closer.await.unwrap();
+    let _ = JsFuture::from(c.close()).await;
+    let e = pending.await.unwrap_err();
+    assert!(is::<ClientClosedError>(&e), "{}", error_text(&e));
+    assert!(c.is_closed());
+    let e = call(&c, "GET", "/health", JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<ClientClosedError>(&e));
+    // Idempotent.
+    let _ = JsFuture::from(c.close()).await;
+}
+
+/// Error bodies in every shape map to their classes and fields.
+pub async fn errors_map_to_classes() {
+    let id = scenario(
+        "err404",
+        r#"[{"status":404,"headers":{"x-request-id":"req_hdr","content-type":"application/problem+json"},
+             "body":{"status":404,"title":"Not Found","detail":"Company not found","instance":"http://x/api/v1/companies/0"}}]"#,
+    )
+    .await;
+    let c = client("{}");
+    let e = call(&c, "GET", &format!("/s/{id}/n"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<NotFoundError>(&e) && is::<APIError>(&e));
+    assert_eq!(text(&e, "requestId").as_deref(), Some("req_hdr"));
+    assert_eq!(text(&e, "detail").as_deref(), Some("Company not found"));
+    assert_eq!(text(&e, "title").as_deref(), Some("Not Found"));
+    assert_eq!(
+        text(&e, "message").as_deref(),
+        Some("[404] Not Found | Detail: Company not found | Instance: http://x/api/v1/companies/0 | Request-ID: req_hdr")
+    );
+    let shown = String::from(e.unchecked_ref::<js_sys::Error>().to_string());
+    assert!(shown.starts_with("NotFoundError: [404]"), "{shown}");
+
+    let id = scenario(
+        "err400",
+        r#"[{"status":400,"body":{"status":400,"title":"Bad Request","detail":"Validation failed for one or more fields.","invalid_parameters":[{"message":"Expected `int` <= 100","field":"limit"}]}}]"#,
+    )
+    .await;
+    let e = call(&c, "GET", &format!("/s/{id}/v"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<ValidationError>(&e));
+    assert_eq!(
+        text(&e, "invalidParameters.0.field").as_deref(),
+        Some("limit")
+    );
+
+    let id = scenario("err500", r#"[{"status":500,"headers":{"x-request-id":null},"body":{"status_code":500,"detail":"Internal Server Error"}}]"#).await;
+    let c0 = client(r#"{"maxRetries":0}"#);
+    let e = call(&c0, "GET", &format!("/s/{id}/f"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<ServerError>(&e));
+    assert_eq!(
+        text(&e, "message").as_deref(),
+        Some("[500] Internal Server Error")
+    );
+
+    let id = scenario("err502", r#"[{"status":502,"headers":{"content-type":"text/html","x-request-id":null},"body":"<html><h1>Bad   Gateway</h1></html>"}]"#).await;
+    let e = call(&c0, "GET", &format!("/s/{id}/h"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        text(&e, "message").as_deref(),
+        Some("[502] <html><h1>Bad Gateway</h1></html>")
+    );
+
+    for (status, check) in [
+        (401, is::<AuthenticationError> as fn(&JsValue) -> bool),
+        (403, is::<AuthorizationError>),
+        (409, is::<ConflictError>),
+        (422, is::<UnprocessableEntityError>),
+        (405, |e: &JsValue| {
+            is::<APIError>(e) && text(e, "name").as_deref() == Some("APIError")
+        }),
+    ] {
+        let id = scenario(
+            "errs",
+            &format!(r#"[{{"status":{status},"body":{{"detail":"d","code":"C1"}}}}]"#),
+        )
+        .await;
+        let e = call(&c0, "GET", &format!("/s/{id}/s"), JsValue::UNDEFINED)
+            .await
+            .unwrap_err();
+        assert!(check(&e), "{status}: {}", error_text(&e));
+        assert_eq!(text(&e, "code").as_deref(), Some("C1"));
+    }
+}
+
+/// A 2xx body that is not JSON is a `ResponseValidationError`; 204 resolves `undefined`.
+pub async fn success_bodies() {
+    let id = scenario("nojson", r#"[{"status":200,"body":"not json"}]"#).await;
+    let c = client("{}");
+    let e = call(&c, "GET", &format!("/s/{id}/j"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<ResponseValidationError>(&e), "{}", error_text(&e));
+    let id = scenario("nocontent", r#"[{"status":204}]"#).await;
+    let out = call(&c, "DELETE", &format!("/s/{id}/j"), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    assert!(out.is_undefined());
+}
+
+/// What goes on the wire: headers in the right layering, query encoding, JSON body.
+pub async fn request_shape() {
+    let id = scenario("shape", r#"[{"echo":true}]"#).await;
+    let c = client(r#"{"headers":{"X-Team":"noir","X-API-KEY":"user-tries-to-override"}}"#);
+    let init = parse(
+        r#"{"query":{"limit":10,"include":["traits","notes"],"flag":false,"skip":null,"email":"a+b@x.io"},
+            "json":{"name":"Kindred & Kine"},"onBehalfOf":"01a207e3-0000-7000-8000-000000000001",
+            "headers":{"X-Call":"1"},"idempotencyKey":"idem-shape-1"}"#,
+    );
+    let echo = call(&c, "PATCH", &format!("/s/{id}/companies/c1"), init)
+        .await
+        .unwrap();
+    assert_eq!(text(&echo, "method").as_deref(), Some("PATCH"));
+    assert_eq!(
+        text(&echo, "query").as_deref(),
+        Some("limit=10&include=traits&include=notes&flag=false&email=a%2Bb%40x.io")
+    );
+    assert_eq!(
+        text(&echo, "headers.x-api-key").as_deref(),
+        Some("test-api-key-0123456789abcdefghij")
+    );
+    assert_eq!(
+        text(&echo, "headers.accept").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        text(&echo, "headers.content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(text(&echo, "headers.x-team").as_deref(), Some("noir"));
+    assert_eq!(text(&echo, "headers.x-call").as_deref(), Some("1"));
+    assert_eq!(
+        text(&echo, "headers.on-behalf-of").as_deref(),
+        Some("01a207e3-0000-7000-8000-000000000001")
+    );
+    assert_eq!(
+        text(&echo, "headers.idempotency-key").as_deref(),
+        Some("idem-shape-1")
+    );
+    assert_eq!(
+        text(&echo, "body").as_deref(),
+        Some(r#"{"name":"Kindred & Kine"}"#)
+    );
+    let ua = text(&echo, "headers.user-agent").unwrap_or_default();
+    if !in_browser() {
+        assert!(ua.starts_with("vclient-wasm/"), "{ua}");
+    }
+}
+
+/// Connection refused is a `NetworkError`, retried for a GET.
+pub async fn network_errors() {
+    let c = VClient::new(Some(parse(
+        r#"{"baseUrl":"http://127.0.0.1:9","apiKey":"k","maxRetries":1,"retryDelay":0.01}"#,
+    )))
+    .unwrap();
+    let e = call(&c, "GET", "/x", JsValue::UNDEFINED).await.unwrap_err();
+    assert!(is::<NetworkError>(&e), "{}", error_text(&e));
+    assert_eq!(num(&e, "attempts"), Some(2.0));
+    assert!(
+        !at(&e, "cause").is_undefined(),
+        "runtime error kept as cause"
+    );
+
+    let id = scenario(
+        "reset",
+        r#"[{"action":"reset"},{"status":200,"body":{"ok":1}}]"#,
+    )
+    .await;
+    let c = client(r#"{"retryDelay":0.01}"#);
+    let out = call(&c, "GET", &format!("/s/{id}/r"), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    assert_eq!(num(&out, "ok"), Some(1.0));
+}
+
+/// Bad options and arguments get errors that name them; nothing is sent.
+pub async fn bad_input_is_named() {
+    let e = VClient::new(Some(parse(r#"{"baseUrl":"http://127.0.0.1:1","env":{}}"#))).unwrap_err();
+    assert!(is::<ConfigurationError>(&e));
+    assert_eq!(text(&e, "option").as_deref(), Some("apiKey"));
+    assert!(text(&e, "message")
+        .unwrap()
+        .contains("VALENTINA_CLIENT_API_KEY"));
+    for (opts, option) in [
+        (r#"{"maxRetries":-1}"#, "maxRetries"),
+        (r#"{"timeout":"30"}"#, "timeout"),
+        (r#"{"baseUrl":"localhost:8000"}"#, "baseUrl"),
+        (r#"{"retryStatuses":[503,700]}"#, "retryStatuses"),
+        (r#"{"maxRetry":3}"#, "maxRetry"),
+        (r#"{"headers":{"X-A":"a\r\nb"}}"#, "headers"),
+    ] {
+        let e = VClient::new(Some(options(opts))).unwrap_err();
+        assert!(is::<ConfigurationError>(&e), "{opts}");
+        assert_eq!(text(&e, "option").as_deref(), Some(option), "{opts}");
+    }
+    // Environment fallback through the `env` option (Workers bindings).
+    let c = VClient::new(Some(parse(&format!(
+        r#"{{"env":{{"VALENTINA_CLIENT_BASE_URL":"{}/","VALENTINA_CLIENT_API_KEY":"k","VALENTINA_CLIENT_DEFAULT_COMPANY_ID":"co-1"}}}}"#,
+        server()
+    ))))
+    .unwrap();
+    assert_eq!(c.base_url(), server());
+    assert_eq!(c.default_company_id().as_deref(), Some("co-1"));
+
+    let id = scenario("badreq", r#"[{"status":200}]"#).await;
+    let c = client("{}");
+    for (method, path, init, field) in [
+        ("FETCH", "/x", "{}", "method"),
+        ("GET", "https://evil.example/x", "{}", "path"),
+        ("GET", "//evil.example/x", "{}", "path"),
+        ("GET", "/x?y=1", "{}", "path"),
+        ("GET", "/x", r#"{"json":{"a":1}}"#, "json"),
+        ("POST", "/x", r#"{"idempotencyKey":""}"#, "idempotencyKey"),
+        ("POST", "/x", r#"{"headers":{"X-A":"a\nb"}}"#, "headers"),
+        (
+            "POST",
+            "/x",
+            r#"{"onBehalfOf":"u\r\nX-Evil: 1"}"#,
+            "onBehalfOf",
+        ),
+        ("GET", "/x", r#"{"query":{"a":{"b":1}}}"#, "query"),
+        ("GET", "/x", r#"{"timeout":-1}"#, "timeout"),
+        ("GET", "/x", r#"{"sigal":1}"#, "options"),
+    ] {
+        let e = call(
+            &c,
+            method,
+            &format!("/s/{id}{path}")
+                .replace(&format!("/s/{id}https"), "https")
+                .replace(&format!("/s/{id}//"), "//"),
+            parse(init),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            is::<RequestValidationError>(&e),
+            "{method} {path} {init}: {}",
+            error_text(&e)
+        );
+        assert_eq!(text(&e, "field").as_deref(), Some(field), "{init}");
+    }
+    assert_eq!(log(&id).await.length(), 0, "nothing was sent");
+}
+
+/// The API key and `On-Behalf-Of` never show in errors, `toString()`, JSON or stacks.
+pub async fn secrets_stay_out_of_errors_and_logs() {
+    let key = "SECRET-KEY-do-not-leak-42";
+    let obo = "01a207e3-dead-7000-8000-00000000beef";
+    let id = scenario("secret", r#"[{"status":401,"body":{"status":401,"title":"Unauthorized","detail":"Unauthorized API key"}}]"#).await;
+    let rec = recorder();
+    let o = options(&format!(r#"{{"apiKey":"{key}","logLevel":"debug"}}"#));
+    set(&o, "logger", &rec.fn_());
+    let c = VClient::new(Some(o)).unwrap();
+    let init = parse(&format!(r#"{{"onBehalfOf":"{obo}"}}"#));
+    let e = call(&c, "GET", &format!("/s/{id}/k"), init)
+        .await
+        .unwrap_err();
+    assert!(is::<AuthenticationError>(&e));
+    assert!(rec.events().length() >= 3, "the logger saw the call");
+    let all = format!(
+        "{}\n{}\n{}",
+        error_text(&e),
+        stringify(&rec.events().into()),
+        c.to_js_string()
+    );
+    assert!(!all.contains(key) && !all.contains(obo), "{all}");
+    let bad = VClient::new(Some(options(&format!(r#"{{"apiKey":"{key}\n"}}"#)))).unwrap_err();
+    assert!(!error_text(&bad).contains(key));
+}
+
+/// Log events carry structured fields at the reference levels.
+pub async fn logging_events() {
+    let id = scenario("logs", r#"[{"status":503},{"status":201,"body":{}}]"#).await;
+    let rec = recorder();
+    let o = options(r#"{"logLevel":"debug","retryDelay":0.01,"autoIdempotencyKeys":true}"#);
+    set(&o, "logger", &rec.fn_());
+    let c = VClient::new(Some(o)).unwrap();
+    call(&c, "POST", &format!("/s/{id}/l"), parse(r#"{"json":{}}"#))
+        .await
+        .unwrap();
+    let _ = JsFuture::from(c.close()).await;
+    let events = rec.events();
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                text(&e, "level").unwrap(),
+                text(&e, "message").unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "info:Initialize VClient",
+            "debug:Send request",
+            "warn:Retry after server error",
+            "debug:Request complete",
+            "info:Close VClient",
+        ]
+    );
+    let retry = events.get(2);
+    assert_eq!(num(&retry, "fields.status"), Some(503.0));
+    assert_eq!(num(&retry, "fields.attempt"), Some(1.0));
+    assert_eq!(num(&retry, "fields.maxAttempts"), Some(4.0));
+    assert_eq!(text(&retry, "fields.reason").as_deref(), Some("backoff"));
+    assert!(num(&retry, "fields.delayMs").unwrap() >= 10.0);
+    assert_eq!(
+        text(&retry, "fields.idempotencyKey").map(|k| k.len()),
+        Some(36)
+    );
+    assert_eq!(
+        text(&retry, "fields.url").as_deref(),
+        Some(format!("/s/{id}/l").as_str())
+    );
+}
+
+/// A redirect is not followed: the API key never travels to another URL.
+pub async fn redirects_are_not_followed() {
+    let target = scenario("redirect-target", r#"[{"echo":true}]"#).await;
+    let id = scenario(
+        "redirect",
+        &format!(
+            r#"[{{"status":302,"headers":{{"location":"{}/s/{target}/stolen"}}}}]"#,
+            server()
+        ),
+    )
+    .await;
+    let c = client("{}");
+    let e = call(&c, "GET", &format!("/s/{id}/r"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<APIError>(&e), "{}", error_text(&e));
+    assert_eq!(
+        log(&target).await.length(),
+        0,
+        "the redirect target saw nothing"
+    );
+}

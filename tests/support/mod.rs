@@ -1,0 +1,119 @@
+//! Shared helpers and cases for the wasm tests (Node, Chromium, Deno, workers).
+
+#![allow(dead_code)]
+
+pub mod cases;
+
+use js_sys::{Array, Promise, Reflect};
+use vclient::api::VClient;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/tests/support/helpers.js")]
+extern "C" {
+    pub fn parse(text: &str) -> JsValue;
+    pub fn stringify(v: &JsValue) -> String;
+    pub fn now() -> f64;
+    #[wasm_bindgen(js_name = uniqueId)]
+    pub fn unique_id(prefix: &str) -> String;
+    #[wasm_bindgen(js_name = setScenario)]
+    fn set_scenario(server: &str, id: &str, steps: JsValue) -> Promise;
+    #[wasm_bindgen(js_name = getLog)]
+    fn get_log(server: &str, id: &str) -> Promise;
+    #[wasm_bindgen(js_name = abortAfter)]
+    pub fn abort_after(ms: f64, reason: &JsValue) -> web_sys::AbortSignal;
+    #[wasm_bindgen(js_name = errorText)]
+    pub fn error_text(e: &JsValue) -> String;
+    #[wasm_bindgen(js_name = inBrowser)]
+    pub fn in_browser() -> bool;
+    pub type Recorder;
+    pub fn recorder() -> Recorder;
+    #[wasm_bindgen(method, getter, js_name = fn)]
+    pub fn fn_(this: &Recorder) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn events(this: &Recorder) -> Array;
+}
+
+/// The loopback test server (`tests/server/server.mjs`), fixed at compile time.
+pub fn server() -> &'static str {
+    option_env!("VCLIENT_TEST_SERVER").unwrap_or("http://127.0.0.1:8765")
+}
+
+/// Registers a scripted scenario and returns its id.
+pub async fn scenario(prefix: &str, steps_json: &str) -> String {
+    let id = unique_id(prefix);
+    JsFuture::from(set_scenario(server(), &id, parse(steps_json)))
+        .await
+        .expect("test server reachable (start tests/server/server.mjs)");
+    id
+}
+
+/// What the server saw for a scenario.
+pub async fn log(id: &str) -> Array {
+    JsFuture::from(get_log(server(), id))
+        .await
+        .expect("log")
+        .unchecked_into()
+}
+
+/// `obj.a.b.c`.
+pub fn at(v: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(v.clone(), |acc, k| {
+        Reflect::get(&acc, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+/// `obj.a.b` as a string.
+pub fn text(v: &JsValue, path: &str) -> Option<String> {
+    at(v, path).as_string()
+}
+
+/// `obj.a.b` as a number.
+pub fn num(v: &JsValue, path: &str) -> Option<f64> {
+    at(v, path).as_f64()
+}
+
+/// Sets `obj[key] = value`.
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(obj, &JsValue::from_str(key), value).expect("set");
+}
+
+/// Options for a client against the test server, with `extra` JSON merged in.
+pub fn options(extra: &str) -> JsValue {
+    let o = parse(extra);
+    if at(&o, "baseUrl").is_undefined() {
+        set(&o, "baseUrl", &server().into());
+    }
+    if at(&o, "apiKey").is_undefined() {
+        set(&o, "apiKey", &"test-api-key-0123456789abcdefghij".into());
+    }
+    o
+}
+
+/// A client with `extra` options.
+pub fn client(extra: &str) -> VClient {
+    VClient::new(Some(options(extra))).expect("valid options")
+}
+
+/// `client.request(...)` awaited.
+pub async fn call(
+    c: &VClient,
+    method: &str,
+    path: &str,
+    init: JsValue,
+) -> Result<JsValue, JsValue> {
+    JsFuture::from(c.request(method.into(), path.into(), Some(init))).await
+}
+
+/// Runs the shared cases as `#[wasm_bindgen_test]`s in the including test file.
+#[macro_export]
+macro_rules! runtime_cases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            async fn $name() {
+                support::cases::$name().await
+            }
+        )*
+    };
+}
