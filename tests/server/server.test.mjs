@@ -254,6 +254,20 @@ describe('scripted routes', () => {
     assert.deepEqual((await getLog(id)).map((e) => e.step), [0, 1]);
   });
 
+  it('one request per connection by default (no silent browser resend after a reset); keepAlive opts out', async () => {
+    let r = await fetch(`${base}/__stats`);
+    assert.equal(r.headers.get('connection'), 'close');
+    await r.arrayBuffer();
+    const ka = await startServer({ port: 0, maxSeconds: 10, keepAlive: true });
+    try {
+      r = await fetch(`${ka.url}/__stats`);
+      assert.equal(r.headers.get('connection'), 'keep-alive');
+      await r.arrayBuffer();
+    } finally {
+      await ka.close();
+    }
+  });
+
   it('action reset with delayMs resets late', async () => {
     const id = await scenario([{ action: 'reset', delayMs: 150 }]);
     const t0 = performance.now();

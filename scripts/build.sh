@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the wasm package once (`--target web`, which every runtime can load), optimises it
+# with npm binaryen's wasm-opt, and prints its size raw and gzipped.
+# Output: target/pkg-web/ (vclient.js glue, vclient_bg.wasm, snippets/, .d.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=target/pkg-web
+wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . >/dev/null 2>target/wasm-pack.log \
+  || { cat target/wasm-pack.log; exit 1; }
+tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-reference-types --enable-multivalue --enable-sign-ext \
+  "$OUT/vclient_bg.wasm" -o "$OUT/vclient_bg.opt.wasm"
+mv "$OUT/vclient_bg.opt.wasm" "$OUT/vclient_bg.wasm"
+rm -f "$OUT/.gitignore" "$OUT/package.json" "$OUT/README.md"
+raw=$(stat -c %s "$OUT/vclient_bg.wasm")
+gz=$(gzip -9c "$OUT/vclient_bg.wasm" | wc -c)
+glue=$(stat -c %s "$OUT/vclient.js")
+gluegz=$(gzip -9c "$OUT/vclient.js" | wc -c)
+echo "built $OUT: vclient_bg.wasm $raw B raw, $gz B gzip -9; vclient.js $glue B raw, $gluegz B gzip -9"
