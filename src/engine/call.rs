@@ -11,6 +11,7 @@ use crate::policy::decision::{decide, AttemptFacts, Decision, Failure, StopReaso
 use crate::policy::headers::set_header;
 use crate::policy::hint::{remaining, server_hint, Hint, HintInputs};
 use crate::policy::idempotency::{plan, uuid_v7, KeyPlan};
+use crate::policy::text::secs;
 
 /// A successful call.
 #[derive(Debug, Clone)]
@@ -412,7 +413,7 @@ impl<B> Ctx<'_, B> {
             "{} {} timed out after {} s ({option})",
             self.request.method,
             self.request.target,
-            ms / 1000.0
+            secs(ms)
         )
     }
 

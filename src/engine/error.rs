@@ -4,6 +4,7 @@
 use crate::policy::decision::StopReason;
 use crate::policy::method::Method;
 use crate::policy::problem::ProblemDetails;
+use crate::policy::text::secs;
 use std::fmt;
 
 /// What went wrong.
@@ -210,7 +211,7 @@ pub fn http_message(
     if status == 429 {
         let mut hints = Vec::new();
         if let Some(ms) = retry_after_ms {
-            hints.push(format!("retry_after={}s", ms as f64 / 1000.0));
+            hints.push(format!("retry_after={}s", secs(ms as f64)));
         }
         if let Some(r) = remaining {
             hints.push(format!("remaining={r}"));

@@ -5,6 +5,7 @@ use crate::policy::config::MAX_TIMER_MS;
 use crate::policy::headers::{take_header, validate_name, validate_value, HeaderList};
 use crate::policy::idempotency::validate_key;
 use crate::policy::method::Method;
+use crate::policy::text::{num, quoted, secs};
 use js_sys::{Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -100,7 +101,8 @@ fn read_query(v: Option<JsValue>) -> Result<Vec<(String, String)>, Bad> {
                 (
                     "query",
                     format!(
-                        "value of {key:?} must be a string, finite number, boolean, Date or an array of them, got {}",
+                        "value of {} must be a string, finite number, boolean, Date or an array of them, got {}",
+                        quoted(&key),
                         read::type_name(&item)
                     ),
                 )
@@ -163,13 +165,17 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
     {
         return Err((
             "options",
-            format!("has the unknown key {k:?} (known: {})", KNOWN.join(", ")),
+            format!(
+                "has the unknown key {} (known: {})",
+                quoted(&k),
+                KNOWN.join(", ")
+            ),
         ));
     }
     let mut headers = read::headers(read::prop(init, "headers")).map_err(|m| ("headers", m))?;
     for (name, value) in &headers {
         validate_name(name).map_err(|m| ("headers", m))?;
-        validate_value(value).map_err(|m| ("headers", format!("value of {name:?} {m}")))?;
+        validate_value(value).map_err(|m| ("headers", format!("value of {} {m}", quoted(name))))?;
     }
     let header_key = take_header(&mut headers, "idempotency-key");
     let idempotency_key =
@@ -204,8 +210,9 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
             return Err((
                 "timeout",
                 format!(
-                    "must be a positive number of seconds up to {}, got {t}",
-                    MAX_TIMER_MS / 1000.0
+                    "must be a positive number of seconds up to {}, got {}",
+                    secs(MAX_TIMER_MS),
+                    num(t)
                 ),
             ))
         }

@@ -18,6 +18,7 @@ use crate::engine::{CallOptions, Engine};
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
 use crate::policy::method::Method;
+use crate::policy::text::quoted;
 use crate::policy::url::{build_url, validate_path};
 use js_sys::{Function, Promise};
 use std::cell::Cell;
@@ -233,7 +234,7 @@ impl Inner {
                         "must be one of GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE, got {}",
                         method
                             .as_string()
-                            .map_or_else(|| read::type_name(&method), |m| format!("{m:?}"))
+                            .map_or_else(|| read::type_name(&method), |m| quoted(&m))
                     ),
                 )
             })?;

@@ -6,6 +6,7 @@ use crate::engine::log::Level;
 use crate::policy::config::{
     ConfigError, EnvVars, Options, ENV_API_KEY, ENV_BASE_URL, ENV_DEFAULT_COMPANY_ID,
 };
+use crate::policy::text::quoted;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -93,7 +94,10 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
         Some(l) => JsLogger::level(&l).ok_or_else(|| {
             ConfigError::new(
                 "logLevel",
-                format!("must be \"debug\", \"info\", \"warn\" or \"error\", got {l:?}"),
+                format!(
+                    "must be \"debug\", \"info\", \"warn\" or \"error\", got {}",
+                    quoted(&l)
+                ),
             )
         })?,
     };

@@ -1,6 +1,7 @@
 //! Reading JS values with type checks that produce clear messages.
 
 use crate::policy::headers::HeaderList;
+use crate::policy::text::{num, quoted};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -135,10 +136,11 @@ pub fn headers(value: Option<JsValue>) -> Result<HeaderList, String> {
             let v = pair.get(1);
             let value = v
                 .as_string()
-                .or_else(|| v.as_f64().filter(|n| n.is_finite()).map(|n| format!("{n}")))
+                .or_else(|| v.as_f64().filter(|n| n.is_finite()).map(num))
                 .ok_or_else(|| {
                     format!(
-                        "has a value for {name:?} that is not a string ({})",
+                        "has a value for {} that is not a string ({})",
+                        quoted(&name),
                         type_name(&v)
                     )
                 })?;

@@ -8,6 +8,7 @@
 use super::backoff::{Backoff, Jitter};
 use super::decision::{RetryPolicy, StatusSet};
 use super::headers::{validate_name, validate_value, HeaderList};
+use super::text::{num, quoted, secs as secs_text};
 use super::url::normalize_base_url;
 use std::fmt;
 
@@ -149,15 +150,16 @@ fn duration_ms(option: &str, secs: f64, positive: bool) -> Result<f64, ConfigErr
         };
         return Err(ConfigError::new(
             option,
-            format!("must be {want} number of seconds, got {secs}"),
+            format!("must be {want} number of seconds, got {}", num(secs)),
         ));
     }
     if ms > MAX_TIMER_MS {
         return Err(ConfigError::new(
             option,
             format!(
-                "must be at most {} seconds, got {secs}",
-                MAX_TIMER_MS / 1000.0
+                "must be at most {} seconds, got {}",
+                secs_text(MAX_TIMER_MS),
+                num(secs)
             ),
         ));
     }
@@ -193,8 +195,8 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
             "maxRetryDelay",
             format!(
                 "({} s) must be at least retryDelay ({} s)",
-                cap_ms / 1000.0,
-                retry_delay_ms / 1000.0
+                secs_text(cap_ms),
+                secs_text(retry_delay_ms)
             ),
         ));
     }
@@ -203,7 +205,10 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
     {
         return Err(ConfigError::new(
             "maxRetries",
-            format!("must be a whole number from 0 to {MAX_RETRIES_LIMIT}, got {max_retries}"),
+            format!(
+                "must be a whole number from 0 to {MAX_RETRIES_LIMIT}, got {}",
+                num(max_retries)
+            ),
         ));
     }
     let jitter = match opts.jitter.as_deref() {
@@ -211,7 +216,10 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         Some(j) => Jitter::parse(j).ok_or_else(|| {
             ConfigError::new(
                 "jitter",
-                format!("must be \"additive\", \"full\" or \"none\", got {j:?}"),
+                format!(
+                    "must be \"additive\", \"full\" or \"none\", got {}",
+                    quoted(j)
+                ),
             )
         })?,
     };
@@ -223,7 +231,7 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
                 if s.fract() != 0.0 || !(100.0..=599.0).contains(&s) {
                     return Err(ConfigError::new(
                         "retryStatuses",
-                        format!("must hold HTTP statuses from 100 to 599, got {s}"),
+                        format!("must hold HTTP statuses from 100 to 599, got {}", num(s)),
                     ));
                 }
                 set.insert(s as u16);
@@ -236,14 +244,17 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         if id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
             return Err(ConfigError::new(
                 "defaultCompanyId",
-                format!("must be a company id without spaces or URL delimiters, got {id:?}"),
+                format!(
+                    "must be a company id without spaces or URL delimiters, got {}",
+                    quoted(id)
+                ),
             ));
         }
     }
     for (name, value) in &opts.headers {
         validate_name(name).map_err(|m| ConfigError::new("headers", m))?;
         validate_value(value)
-            .map_err(|m| ConfigError::new("headers", format!("value of {name:?} {m}")))?;
+            .map_err(|m| ConfigError::new("headers", format!("value of {} {m}", quoted(name))))?;
         if name.eq_ignore_ascii_case("idempotency-key") {
             return Err(ConfigError::new(
                 "headers",

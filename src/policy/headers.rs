@@ -6,6 +6,8 @@
 /// An ordered header list with case-insensitive replacement.
 pub type HeaderList = Vec<(String, String)>;
 
+use super::text::quoted;
+
 /// Sets `name` to `value`, replacing any entry of the same name (case-insensitively).
 pub fn set_header(list: &mut HeaderList, name: &str, value: &str) {
     list.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
@@ -36,7 +38,7 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("{name:?} is not a valid header name"))
+        Err(format!("{} is not a valid header name", quoted(name)))
     }
 }
 

@@ -6,6 +6,7 @@
 //! retry.
 
 use super::method::Method;
+use super::text::quoted_char;
 use uuid::Builder;
 
 /// What a call does about the key.
@@ -46,8 +47,8 @@ pub fn validate_key(key: &str) -> Result<(), String> {
     }
     if let Some(c) = key.chars().find(|c| !c.is_ascii_graphic()) {
         return Err(format!(
-            "may hold only visible ASCII characters, found {:?}",
-            c
+            "may hold only visible ASCII characters, found {}",
+            quoted_char(c)
         ));
     }
     Ok(())

@@ -12,4 +12,5 @@ pub mod method;
 pub mod problem;
 pub mod ratelimit;
 pub mod retry_after;
+pub mod text;
 pub mod url;

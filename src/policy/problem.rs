@@ -9,6 +9,8 @@
 //! Parsing works over [`JsonView`], so the same code reads a JS value produced by
 //! `JSON.parse` in the browser and a `serde_json::Value` in native tests.
 
+use super::text::num;
+
 /// Read-only access to a parsed JSON value.
 pub trait JsonView: Sized {
     /// The member `key` of an object; `None` for a missing key or a non-object.
@@ -68,11 +70,8 @@ impl ProblemDetails {
             (n.fract() == 0.0 && (100.0..=599.0).contains(&n)).then_some(n as u16)
         });
         let code = root.member("code").and_then(|v| {
-            v.as_string().or_else(|| {
-                v.as_number()
-                    .filter(|n| n.is_finite())
-                    .map(|n| format!("{n}"))
-            })
+            v.as_string()
+                .or_else(|| v.as_number().filter(|n| n.is_finite()).map(num))
         });
         let invalid_parameters = root
             .member("invalid_parameters")

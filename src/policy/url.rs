@@ -3,25 +3,30 @@
 //! The client only ever talks to its base URL: a path must be relative to it, so an
 //! absolute or protocol-relative "path" cannot send the API key to another origin.
 
+use super::text::{quoted, quoted_char};
+
 /// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, trailing `/` dropped.
 pub fn normalize_base_url(raw: &str) -> Result<String, String> {
     let url = raw.trim();
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("must be an http:// or https:// URL, got {raw:?}"))?;
+        .ok_or_else(|| format!("must be an http:// or https:// URL, got {}", quoted(raw)))?;
     let host = rest.split('/').next().unwrap_or_default();
     if host.is_empty() || host.starts_with(':') {
-        return Err(format!("has no host: {raw:?}"));
+        return Err(format!("has no host: {}", quoted(raw)));
     }
     if host.contains('@') {
         return Err("must not contain credentials (user:password@)".into());
     }
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("contains the invalid character {c:?}"));
+        return Err(format!("contains the invalid character {}", quoted_char(c)));
     }
     if url.contains('?') || url.contains('#') {
-        return Err(format!("must not have a query or fragment: {raw:?}"));
+        return Err(format!(
+            "must not have a query or fragment: {}",
+            quoted(raw)
+        ));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
@@ -31,18 +36,21 @@ pub fn normalize_base_url(raw: &str) -> Result<String, String> {
 pub fn validate_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err(format!(
-            "must start with \"/\" and be relative to baseUrl, got {path:?}"
+            "must start with \"/\" and be relative to baseUrl, got {}",
+            quoted(path)
         ));
     }
     if path.starts_with("//") {
-        return Err(format!("must not start with \"//\", got {path:?}"));
+        return Err(format!("must not start with \"//\", got {}", quoted(path)));
     }
     if let Some(c) = path
         .chars()
         .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
     {
         return Err(format!(
-            "contains {c:?}; put query parameters in `query`, got {path:?}"
+            "contains {}; put query parameters in `query`, got {}",
+            quoted_char(c),
+            quoted(path)
         ));
     }
     Ok(())

@@ -26,4 +26,6 @@ export function recorder() {
   const fn = (level, message, fields) => events.push({ level, message, fields });
   return { fn, events };
 }
-export function inBrowser() { return typeof document !== 'undefined'; }
+export function inBrowser() {
+  return typeof document !== 'undefined' || (typeof importScripts === 'function' && typeof navigator !== 'undefined');
+}

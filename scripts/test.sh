@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test: lints, native policy/engine tests, the test server's own tests, the wasm
+# cases in Node, a Chromium page (wasm-pack test --headless), a Chromium Web Worker and Deno,
+# then the packaged build in Deno and workerd. Prints one closing line for the whole run.
+# Needs what scripts/setup.sh installs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PORT=${VCLIENT_TEST_PORT:-8765}
+export VCLIENT_TEST_SERVER="http://127.0.0.1:$PORT"
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+mkdir -p target
+
+passed=0; failed=0; summary=()
+suite() {
+  local name=$1; shift
+  printf '\n== test: %s\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then passed=$((passed + 1)); summary+=("ok      $name ($((SECONDS - t0)) s)")
+  else failed=$((failed + 1)); summary+=("FAILED  $name ($((SECONDS - t0)) s)"); fi
+}
+
+# The loopback test server; only this PID is stopped on exit.
+node tests/server/server.mjs --port "$PORT" --max-seconds 3000 > target/test-server.log 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do grep -q '^listening' target/test-server.log && break; sleep 0.1; done
+grep -q '^listening' target/test-server.log || { cat target/test-server.log; echo "test server did not start"; exit 1; }
+
+wasm_test() { cargo test --target wasm32-unknown-unknown "$@"; }
+deno_cases() {
+  REAL_DENO="$PWD/tools/node_modules/.bin/deno" PATH="$PWD/tools/deno-shim:$PATH" \
+    WASM_BINDGEN_USE_DENO=1 wasm_test --test any
+}
+
+suite "rustfmt" cargo fmt --check
+suite "clippy (native)" cargo clippy --all-targets -- -D warnings
+suite "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+suite "native: policy + engine" cargo test
+suite "test server" node --test tests/server/
+suite "wasm in Node" wasm_test --test any
+suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install --headless --chrome . --test browser
+suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
+suite "wasm in Deno" deno_cases
+suite "release build" scripts/build.sh
+suite "package in Deno" tools/node_modules/.bin/deno run --allow-read=target/pkg-web --allow-net=127.0.0.1 tests/deno/smoke.mjs "$VCLIENT_TEST_SERVER"
+suite "package in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
+
+printf '\n== summary\n'
+printf '%s\n' "${summary[@]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,41 @@
+// Proof that the packaged build runs in workerd (Cloudflare Workers' runtime): the .wasm is
+// imported as a module and initialised synchronously, the only form production Workers
+// accept. The client reads its settings from the `env` bindings.
+import wasmModule from './vclient_bg.wasm';
+import { initSync, VClient, ServerError } from './vclient.js';
+
+initSync({ module: wasmModule });
+
+export default {
+  async fetch(_request, env) {
+    const server = env.VALENTINA_CLIENT_BASE_URL;
+    const id = `workerd-${crypto.randomUUID().slice(0, 8)}`;
+    await fetch(`${server}/__scenario/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ steps: [{ status: 503 }, { status: 201, body: { id: 'w-1' } }] }),
+    });
+    const client = new VClient({ env, autoIdempotencyKeys: true, retryDelay: 0.05 });
+    const out = await client.request('POST', `/s/${id}/companies`, { json: { name: 'Worker Co' } });
+    const seen = await (await fetch(`${server}/__log/${id}`)).json();
+    let unkeyed = null;
+    const id2 = `workerd-${crypto.randomUUID().slice(0, 8)}`;
+    await fetch(`${server}/__scenario/${id2}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ steps: [{ status: 503 }] }),
+    });
+    const plain = new VClient({ env, retryDelay: 0.05 });
+    try { await plain.request('POST', `/s/${id2}/x`, { json: {} }); } catch (e) { unkeyed = e; }
+    const unkeyedSeen = await (await fetch(`${server}/__log/${id2}`)).json();
+    await client.close();
+    return Response.json({
+      result: out,
+      attempts: seen.length,
+      keys: seen.map((r) => r.headers['idempotency-key']),
+      sameBody: seen.length === 2 && seen[0].body === seen[1].body,
+      userAgent: seen[0]?.headers['user-agent'],
+      unkeyedError: unkeyed && { name: unkeyed.name, isServerError: unkeyed instanceof ServerError, attempts: unkeyed.attempts },
+      unkeyedAttempts: unkeyedSeen.length,
+    });
+  },
+};
