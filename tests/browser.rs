@@ -18,6 +18,7 @@ runtime_cases!(
     abort_during_backoff,
     already_aborted_sends_nothing,
     close_aborts_and_rejects,
+    close_cancels_many_concurrent_calls,
     errors_map_to_classes,
     success_bodies,
     request_shape,

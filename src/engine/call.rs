@@ -168,7 +168,7 @@ where
                     attempt - 1,
                     self.config.total_timeout_ms,
                 );
-                return Err(self.give_up(e, None));
+                return Err(self.give_up(e, None, max_attempts));
             }
             let timeout_ms = left.map_or(attempt_timeout, |l| l.min(attempt_timeout));
             let spec = AttemptSpec {
@@ -204,7 +204,7 @@ where
                         ctx.timeout_message(timeout_ms, "timeout")
                     };
                     if total {
-                        return Err(self.give_up(e, None));
+                        return Err(self.give_up(e, None, max_attempts));
                     }
                     Failed {
                         failure: Failure::Timeout,
@@ -256,7 +256,7 @@ where
                 Decision::Stop(reason) => {
                     let mut e = failed.error;
                     e.stop = Some(reason);
-                    return Err(self.give_up(e, Some(reason)));
+                    return Err(self.give_up(e, Some(reason), max_attempts));
                 }
             }
         }
@@ -275,14 +275,21 @@ where
         } else {
             None
         };
-        let hint: Option<Hint> = server_hint(
-            HintInputs {
-                body_retry_after_secs: problem.retry_after_secs,
-                retry_after: resp.meta.retry_after.as_deref(),
-                ratelimit: resp.meta.ratelimit.as_deref(),
-            },
-            self.clock.now_ms(),
-        );
+        // A hint only means "retry after" on a status that can be retried; on a 404, say,
+        // an exhausted RateLimit describes the next request, not this failure.
+        let retryable = resp.status == 429 || self.config.retry.statuses.contains(resp.status);
+        let hint: Option<Hint> = retryable
+            .then(|| {
+                server_hint(
+                    HintInputs {
+                        body_retry_after_secs: problem.retry_after_secs,
+                        retry_after: resp.meta.retry_after.as_deref(),
+                        ratelimit: resp.meta.ratelimit.as_deref(),
+                    },
+                    self.clock.now_ms(),
+                )
+            })
+            .flatten();
         let left = remaining(resp.meta.ratelimit.as_deref());
         let request_id = problem.request_id.clone().or(resp.meta.request_id);
         let mut e = ctx.error(ErrorKind::Http(resp.status), attempt, None);
@@ -306,7 +313,12 @@ where
     }
 
     /// Logs the final failure (at the level the reference uses) and returns it.
-    fn give_up(&self, error: Error<T::Cause>, stop: Option<StopReason>) -> Error<T::Cause> {
+    fn give_up(
+        &self,
+        error: Error<T::Cause>,
+        stop: Option<StopReason>,
+        max_attempts: u32,
+    ) -> Error<T::Cause> {
         let (level, message) = match (stop, error.kind) {
             (Some(StopReason::Exhausted), _) => (Level::Error, "Exhaust retries"),
             (Some(StopReason::HintBeyondCap), _) => (
@@ -337,7 +349,8 @@ where
                 url: Some(&error.target),
                 status: error.status(),
                 attempt: Some(error.attempts),
-                delay_ms: error.retry_after_ms,
+                max_attempts: Some(max_attempts),
+                retry_after_ms: error.retry_after_ms,
                 reason: stop.map(stop_name),
                 idempotency_key: error.idempotency_key.as_deref(),
                 request_id: error.request_id.as_deref(),

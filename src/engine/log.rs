@@ -43,6 +43,8 @@ pub struct Fields<'a> {
     pub max_attempts: Option<u32>,
     /// The wait before the next attempt.
     pub delay_ms: Option<u64>,
+    /// The server's advised wait, on a final failure.
+    pub retry_after_ms: Option<u64>,
     /// Why: `backoff`, `Retry-After`, `RateLimit`, `retry_after body`, or a stop reason.
     pub reason: Option<&'a str>,
     /// The `Idempotency-Key` sent.

@@ -502,3 +502,16 @@ fn no_crypto_means_no_key_and_no_request() {
     assert!(e.message.contains("cryptographic"), "{}", e.message);
     assert_eq!(h.attempts(), 0);
 }
+
+#[test]
+fn an_exhausted_ratelimit_on_a_404_is_no_retry_hint() {
+    let h = harness(
+        vec![status_with(404, r#"{"detail":"Company not found"}"#, |m| {
+            m.ratelimit = Some(r#""burst";r=0;t=1"#.into())
+        })],
+        |_| {},
+    );
+    let e = h.get().unwrap_err();
+    assert_eq!((e.retry_after_ms, e.remaining), (None, Some(0)));
+    assert!(!e.message.contains("retry_after"), "{}", e.message);
+}

@@ -8,6 +8,8 @@
 use super::globals::{clear_timeout, set_timeout, timer_ms};
 use crate::engine::io::Interrupt;
 use js_sys::{Function, Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
@@ -16,31 +18,70 @@ fn bind(f: &Function, this: &JsValue, arg: &JsValue) -> Function {
     f.bind1(this, arg).unchecked_into()
 }
 
+/// A client's in-flight cancellations. `close()` calls each registered function directly,
+/// so no listener piles up on a shared signal however many calls run at once (Node warns
+/// past ten listeners on one `AbortSignal`).
+#[derive(Debug, Default)]
+pub struct Closer {
+    closed: Cell<bool>,
+    next: Cell<u64>,
+    hooks: RefCell<Vec<(u64, Function)>>,
+}
+
+impl Closer {
+    /// Whether `close()` ran.
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Marks the client closed and cancels everything registered. Returns false if it was
+    /// already closed.
+    pub fn close(&self) -> bool {
+        if self.closed.replace(true) {
+            return false;
+        }
+        // Take the list first: the callbacks must not find it borrowed.
+        let hooks = std::mem::take(&mut *self.hooks.borrow_mut());
+        for (_, f) in hooks {
+            let _ = f.call0(&JsValue::NULL);
+        }
+        true
+    }
+
+    fn register(&self, f: Function) -> u64 {
+        let id = self.next.get();
+        self.next.set(id.wrapping_add(1));
+        self.hooks.borrow_mut().push((id, f));
+        id
+    }
+
+    fn unregister(&self, id: u64) {
+        let mut hooks = self.hooks.borrow_mut();
+        if let Some(i) = hooks.iter().position(|(h, _)| *h == id) {
+            hooks.swap_remove(i);
+        }
+    }
+}
+
 /// The caller's cancellation sources for one call.
 #[derive(Debug, Clone)]
 pub struct JsCancel {
     /// The caller's `signal` option.
     pub user: Option<AbortSignal>,
-    /// The client's close signal.
-    pub closed: AbortSignal,
+    /// The client's registry, for `close()`.
+    pub closer: Rc<Closer>,
 }
 
 impl JsCancel {
     /// Which source has already fired, if any (close wins: the client is gone).
     pub fn fired(&self) -> Option<Interrupt> {
-        if self.closed.aborted() {
+        if self.closer.is_closed() {
             Some(Interrupt::Closed)
         } else if self.user.as_ref().is_some_and(|s| s.aborted()) {
             Some(Interrupt::Aborted)
         } else {
             None
         }
-    }
-
-    /// The sources paired with the interrupt each one means.
-    fn sources(&self) -> impl Iterator<Item = (&AbortSignal, Interrupt)> {
-        std::iter::once((&self.closed, Interrupt::Closed))
-            .chain(self.user.iter().map(|s| (s, Interrupt::Aborted)))
     }
 }
 
@@ -51,17 +92,24 @@ struct Listener {
     callback: Function,
 }
 
-/// Owns a timer and listeners; clears and removes them on drop.
+/// Owns a timer, listeners and a close registration; clears and removes them on drop.
 #[derive(Debug, Default)]
 pub struct Hooks {
     timer: Option<JsValue>,
     listeners: Vec<Listener>,
+    on_close: Option<(Rc<Closer>, u64)>,
 }
 
 impl Hooks {
     /// Calls `callback` after `ms`.
     pub fn timer(&mut self, callback: &Function, ms: f64) {
         self.timer = Some(set_timeout(callback, timer_ms(ms)));
+    }
+
+    /// Calls `callback` when the client closes.
+    pub fn on_close(&mut self, closer: &Rc<Closer>, callback: Function) {
+        let id = closer.register(callback);
+        self.on_close = Some((closer.clone(), id));
     }
 
     /// Calls `callback` when `signal` aborts.
@@ -84,6 +132,9 @@ impl Drop for Hooks {
             let _ = l
                 .signal
                 .remove_event_listener_with_callback("abort", &l.callback);
+        }
+        if let Some((closer, id)) = self.on_close.take() {
+            closer.unregister(id);
         }
     }
 }
@@ -124,8 +175,15 @@ impl AttemptAbort {
             bind(&abort, &controller, &m)
         };
         hooks.timer(&mark(Fired::Timeout, &mut marks), timeout_ms);
-        for (signal, interrupt) in cancel.sources() {
-            hooks.on_abort(signal, mark(Fired::Interrupted(interrupt), &mut marks));
+        hooks.on_close(
+            &cancel.closer,
+            mark(Fired::Interrupted(Interrupt::Closed), &mut marks),
+        );
+        if let Some(signal) = &cancel.user {
+            hooks.on_abort(
+                signal,
+                mark(Fired::Interrupted(Interrupt::Aborted), &mut marks),
+            );
         }
         Ok(AttemptAbort {
             controller,
@@ -166,12 +224,9 @@ impl crate::engine::io::Sleeper<JsCancel> for JsSleeper {
         let closed_mark: JsValue = Object::new().into();
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             hooks.timer(&resolve, ms as f64);
-            for (signal, interrupt) in cancel.sources() {
-                let mark = match interrupt {
-                    Interrupt::Closed => closed_mark.clone(),
-                    Interrupt::Aborted => JsValue::TRUE,
-                };
-                hooks.on_abort(signal, bind(&reject, &JsValue::NULL, &mark));
+            hooks.on_close(&cancel.closer, bind(&reject, &JsValue::NULL, &closed_mark));
+            if let Some(signal) = &cancel.user {
+                hooks.on_abort(signal, bind(&reject, &JsValue::NULL, &JsValue::TRUE));
             }
         });
         // `hooks` lives until here: dropping this future early clears the timer too.

@@ -1,6 +1,6 @@
 //! The exported `VClient` class.
 
-use super::abort::{JsCancel, JsSleeper};
+use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call_input::read_call_input;
 use super::errors::{
     call_error, closed_error, config_error, request_error, response_error, Fields,
@@ -21,11 +21,9 @@ use crate::policy::method::Method;
 use crate::policy::text::quoted;
 use crate::policy::url::{build_url, validate_path};
 use js_sys::{Function, Promise};
-use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::AbortController;
 
 /// The `User-Agent` sent outside browsers (browsers do not let a page set it).
 const USER_AGENT: &str = concat!("vclient-wasm/", env!("CARGO_PKG_VERSION"));
@@ -34,8 +32,7 @@ type JsEngine = Engine<FetchTransport, JsSleeper, JsClock, JsRng>;
 
 struct Inner {
     engine: JsEngine,
-    closer: AbortController,
-    closed: Cell<bool>,
+    closer: Rc<Closer>,
     logger: Option<JsLogger>,
     /// `Accept`, `User-Agent` and the `headers` option, layered once.
     base_headers: HeaderList,
@@ -118,7 +115,6 @@ impl VClient {
         for (n, v) in &config.headers {
             set_header(&mut base_headers, n, v);
         }
-        let closer = AbortController::new()?;
         if let Some(l) = &js.logger {
             let f = Fields::new();
             f.set("baseUrl", config.base_url.as_str())
@@ -139,8 +135,7 @@ impl VClient {
         Ok(VClient {
             inner: Rc::new(Inner {
                 engine,
-                closer,
-                closed: Cell::new(false),
+                closer: Rc::default(),
                 logger: js.logger,
                 base_headers,
             }),
@@ -168,8 +163,7 @@ impl VClient {
     /// calls reject at once. Safe to call more than once.
     pub fn close(&self) -> Promise {
         let inner = &self.inner;
-        if !inner.closed.replace(true) {
-            inner.closer.abort();
+        if inner.closer.close() {
             if let Some(l) = &inner.logger {
                 let f = Fields::new();
                 f.set("baseUrl", inner.engine.config.base_url.as_str());
@@ -188,7 +182,7 @@ impl VClient {
     /// Whether `close()` was called.
     #[wasm_bindgen(getter, js_name = isClosed)]
     pub fn is_closed(&self) -> bool {
-        self.inner.closed.get()
+        self.inner.closer.is_closed()
     }
 
     /// The base URL, without a trailing `/`.
@@ -209,7 +203,7 @@ impl VClient {
         format!(
             "VClient(baseUrl={}, closed={})",
             self.inner.engine.config.base_url,
-            self.inner.closed.get()
+            self.inner.closer.is_closed()
         )
     }
 }
@@ -221,7 +215,7 @@ impl Inner {
         path: JsValue,
         init: JsValue,
     ) -> Result<JsValue, JsValue> {
-        if self.closed.get() {
+        if self.closer.is_closed() {
             return Err(closed_error());
         }
         let method = method
@@ -274,7 +268,7 @@ impl Inner {
         };
         let cancel = JsCancel {
             user: input.signal,
-            closed: self.closer.signal(),
+            closer: self.closer.clone(),
         };
         let outcome = self
             .engine

@@ -70,6 +70,7 @@ impl Logger for JsLogger {
             .opt("attempt", x.attempt)
             .opt("maxAttempts", x.max_attempts)
             .opt("delayMs", x.delay_ms.map(|d| d as f64))
+            .opt("retryAfterMs", x.retry_after_ms.map(|d| d as f64))
             .opt("reason", x.reason)
             .opt("idempotencyKey", x.idempotency_key)
             .opt("requestId", x.request_id)

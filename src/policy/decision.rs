@@ -8,10 +8,12 @@
 //! | network error, attempt timeout | idempotent method, or an `Idempotency-Key` is sent |
 //! | any other status, abort, close | never |
 //!
-//! A server hint is a floor on the delay. A hint beyond the cap or beyond the time left
-//! before the deadline stops at once rather than sleeping past it.
+//! A server hint is a floor on the delay. When it sets the wait, jitter still spreads it
+//! (up to +25 %, within the cap), so clients told the same time do not all return at once.
+//! A hint beyond the cap or beyond the time left before the deadline stops at once rather
+//! than sleeping past it.
 
-use super::backoff::Backoff;
+use super::backoff::{Backoff, Jitter};
 use super::hint::{Hint, HintSource};
 use super::method::Method;
 
@@ -159,6 +161,17 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
     }
 }
 
+/// A server-set wait plus up to 25 % jitter (none with `Jitter::None`), within the cap.
+fn spread(policy: &RetryPolicy, ms: u64, u: f64) -> u64 {
+    if policy.backoff.jitter == Jitter::None || !u.is_finite() {
+        return ms;
+    }
+    let extra = (ms as f64 * 0.25 * u.clamp(0.0, 1.0)) as u64;
+    ms.saturating_add(extra)
+        .min(policy.backoff.cap_ms as u64)
+        .max(ms)
+}
+
 /// Decides what to do after a failed attempt. `u` is a jitter sample in `[0, 1)`.
 pub fn decide(policy: &RetryPolicy, facts: &AttemptFacts, u: f64) -> Decision {
     if !is_retryable(policy, facts.method, facts.has_key, facts.failure) {
@@ -175,7 +188,7 @@ pub fn decide(policy: &RetryPolicy, facts: &AttemptFacts, u: f64) -> Decision {
         Some(h) if (h.ms as f64) > policy.backoff.cap_ms => {
             return Decision::Stop(StopReason::HintBeyondCap)
         }
-        Some(h) if h.ms >= backoff => (h.ms, DelayReason::Server(h.source)),
+        Some(h) if h.ms >= backoff => (spread(policy, h.ms, u), DelayReason::Server(h.source)),
         _ => (backoff, DelayReason::Backoff),
     };
     if let Some(left) = facts.remaining_ms {
@@ -191,7 +204,6 @@ pub fn decide(policy: &RetryPolicy, facts: &AttemptFacts, u: f64) -> Decision {
 
 #[cfg(test)]
 mod tests {
-    use super::super::backoff::Jitter;
     use super::*;
 
     fn policy() -> RetryPolicy {
@@ -354,6 +366,31 @@ mod tests {
                 reason: DelayReason::Server(HintSource::Body)
             }
         );
+    }
+
+    #[test]
+    fn jitter_spreads_a_server_set_wait() {
+        let mut p = policy();
+        p.backoff.jitter = Jitter::Additive;
+        let mut f = facts(Method::Get, false, Failure::Status(429));
+        f.hint = Some(Hint {
+            ms: 2000,
+            source: HintSource::Body,
+        });
+        let at = |f: &AttemptFacts, u| match decide(&p, f, u) {
+            Decision::Retry { delay_ms, .. } => delay_ms,
+            d => panic!("{d:?}"),
+        };
+        assert_eq!(
+            (at(&f, 0.0), at(&f, 0.5), at(&f, 0.999)),
+            (2000, 2250, 2499)
+        );
+        // Never below the hint, never above the cap.
+        f.hint = Some(Hint {
+            ms: 29_000,
+            source: HintSource::Body,
+        });
+        assert_eq!(at(&f, 0.99), 30_000);
     }
 
     #[test]

@@ -235,6 +235,41 @@ pub async fn close_aborts_and_rejects() {
     let _ = JsFuture::from(c.close()).await;
 }
 
+/// One `close()` cancels many concurrent calls (attempts and sleeps) at once.
+pub async fn close_cancels_many_concurrent_calls() {
+    let hang = scenario("closemany", r#"[{"action":"hang"}]"#).await;
+    let busy = scenario("closesleep", r#"[{"status":503}]"#).await;
+    let c = client(r#"{"retryDelay":10}"#);
+    let calls: Vec<JsFuture> = (0..24)
+        .map(|i| {
+            let path = if i % 2 == 0 {
+                format!("/s/{hang}/{i}")
+            } else {
+                format!("/s/{busy}/{i}")
+            };
+            JsFuture::from(c.request("GET".into(), path.into(), None))
+        })
+        .collect();
+    // Let every call reach its attempt or its backoff sleep.
+    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        let g: JsValue = js_sys::global().into();
+        let st: js_sys::Function = at(&g, "setTimeout").unchecked_into();
+        st.call2(&JsValue::NULL, &resolve, &300.into()).unwrap();
+    }))
+    .await
+    .unwrap();
+    let t0 = now();
+    let _ = JsFuture::from(c.close()).await;
+    for call in calls {
+        let e = call.await.unwrap_err();
+        assert!(is::<ClientClosedError>(&e), "{}", error_text(&e));
+    }
+    assert!(
+        now() - t0 < 1000.0,
+        "closed at once, not after the 10 s backoff"
+    );
+}
+
 /// Error bodies in every shape map to their classes and fields.
 pub async fn errors_map_to_classes() {
     let id = scenario(
