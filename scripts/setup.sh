@@ -35,7 +35,9 @@ fi
 if [ ! -x tools/node_modules/.bin/workerd ] || [ ! -x tools/node_modules/.bin/deno ] \
    || [ ! -x tools/node_modules/.bin/wasm-opt ]; then
   step "npm tools (binaryen, deno, workerd)"
-  (cd tools && npm ci --no-audit --no-fund)
+  # npm ci refuses this lock: it lists only the Linux optional binaries this registry
+  # serves. Every version is pinned exactly in package.json, so install is as reproducible.
+  (cd tools && npm install --no-audit --no-fund)
 fi
 
 step "versions"
