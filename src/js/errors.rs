@@ -62,6 +62,12 @@ impl Fields {
         self
     }
 
+    /// Sets `key` to `value`, or to `null` when it is `None` (documented fields are always
+    /// present on the error object).
+    pub fn nullable<V: Into<JsValue>>(&self, key: &str, value: Option<V>) -> &Fields {
+        self.set(key, value.map_or(JsValue::NULL, Into::into))
+    }
+
     /// Sets `key` when `value` is `Some`.
     pub fn opt<V: Into<JsValue>>(&self, key: &str, value: Option<V>) -> &Fields {
         if let Some(v) = value {
@@ -144,33 +150,13 @@ pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
             })
             .collect();
         f.set("status", status)
-            .set(
-                "title",
-                p.title.as_deref().map_or(JsValue::NULL, JsValue::from),
-            )
-            .set(
-                "detail",
-                p.detail.as_deref().map_or(JsValue::NULL, JsValue::from),
-            )
-            .set(
-                "instance",
-                p.instance.as_deref().map_or(JsValue::NULL, JsValue::from),
-            )
-            .set(
-                "code",
-                p.code.as_deref().map_or(JsValue::NULL, JsValue::from),
-            )
+            .nullable("title", p.title.as_deref())
+            .nullable("detail", p.detail.as_deref())
+            .nullable("instance", p.instance.as_deref())
+            .nullable("code", p.code.as_deref())
             .set("invalidParameters", params)
-            .set(
-                "retryAfter",
-                e.retry_after_ms
-                    .map_or(JsValue::NULL, |ms| JsValue::from(ms as f64 / 1000.0)),
-            )
-            .set(
-                "remaining",
-                e.remaining
-                    .map_or(JsValue::NULL, |r| JsValue::from(r as f64)),
-            );
+            .nullable("retryAfter", e.retry_after_ms.map(|ms| ms as f64 / 1000.0))
+            .nullable("remaining", e.remaining.map(|r| r as f64));
     }
     if let crate::engine::error::ErrorKind::Timeout { total } = e.kind {
         f.set("total", total);

@@ -28,48 +28,40 @@ pub fn prop(obj: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// A string property.
-pub fn string(obj: &JsValue, key: &str) -> Result<Option<String>, String> {
+/// A property of one JS type: `convert` accepts it, or the message names `what` was wanted.
+fn typed<T>(
+    obj: &JsValue,
+    key: &str,
+    what: &str,
+    convert: impl Fn(&JsValue) -> Option<T>,
+) -> Result<Option<T>, String> {
     match prop(obj, key) {
         None => Ok(None),
-        Some(v) => v
-            .as_string()
+        Some(v) => convert(&v)
             .map(Some)
-            .ok_or_else(|| format!("must be a string, got {}", type_name(&v))),
+            .ok_or_else(|| format!("must be {what}, got {}", type_name(&v))),
     }
+}
+
+/// A string property.
+pub fn string(obj: &JsValue, key: &str) -> Result<Option<String>, String> {
+    typed(obj, key, "a string", JsValue::as_string)
 }
 
 /// A number property.
 pub fn number(obj: &JsValue, key: &str) -> Result<Option<f64>, String> {
-    match prop(obj, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| format!("must be a number, got {}", type_name(&v))),
-    }
+    typed(obj, key, "a number", JsValue::as_f64)
 }
 
 /// A boolean property.
 pub fn boolean(obj: &JsValue, key: &str) -> Result<Option<bool>, String> {
-    match prop(obj, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| format!("must be a boolean, got {}", type_name(&v))),
-    }
+    typed(obj, key, "a boolean", JsValue::as_bool)
 }
 
 /// A function property.
 pub fn function(obj: &JsValue, key: &str) -> Result<Option<Function>, String> {
-    match prop(obj, key) {
-        None => Ok(None),
-        Some(v) if v.is_function() => Ok(Some(v.unchecked_into())),
-        Some(v) => Err(format!("must be a function, got {}", type_name(&v))),
-    }
+    typed(obj, key, "a function", |v| v.dyn_ref::<Function>().cloned())
 }
-
 /// An array of numbers.
 pub fn numbers(obj: &JsValue, key: &str) -> Result<Option<Vec<f64>>, String> {
     match prop(obj, key) {

@@ -49,6 +49,11 @@ fn parse_imf_rest(cur: &mut Cursor<'_>, day: i64) -> Option<Fields> {
     cur.eat(b' ')?;
     let year = cur.digits(4)?;
     cur.eat(b' ')?;
+    time_gmt(cur, year, month, day)
+}
+
+/// `time SP GMT`, the shared tail of IMF-fixdate and RFC 850.
+fn time_gmt(cur: &mut Cursor<'_>, year: i64, month: i64, day: i64) -> Option<Fields> {
     let (hour, minute, second) = parse_time(cur)?;
     cur.eat(b' ')?;
     cur.gmt()?;
@@ -70,17 +75,7 @@ fn parse_rfc850_rest(cur: &mut Cursor<'_>, day: i64) -> Option<Fields> {
     // No clock here, so the RFC's sliding "50 years ahead" window becomes a fixed pivot.
     let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
     cur.eat(b' ')?;
-    let (hour, minute, second) = parse_time(cur)?;
-    cur.eat(b' ')?;
-    cur.gmt()?;
-    Some(Fields {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-    })
+    time_gmt(cur, year, month, day)
 }
 
 /// After `day-name SP`: `month SP ( 2DIGIT / SP DIGIT ) SP time SP 4DIGIT`.

@@ -105,7 +105,7 @@ pub async fn call(
     JsFuture::from(c.request(method.into(), path.into(), Some(init))).await
 }
 
-/// Runs the shared cases as `#[wasm_bindgen_test]`s in the including test file.
+/// Declares each shared case as a `#[wasm_bindgen_test]` in the including test file.
 #[macro_export]
 macro_rules! runtime_cases {
     ($($name:ident),* $(,)?) => {
@@ -115,5 +115,34 @@ macro_rules! runtime_cases {
                 support::cases::$name().await
             }
         )*
+    };
+}
+
+/// Every shared case, once; `tests/any.rs` and `tests/browser.rs` both expand it.
+#[macro_export]
+macro_rules! all_runtime_cases {
+    () => {
+        runtime_cases!(
+            post_503_then_201_reuses_the_key,
+            post_without_key_is_not_retried_on_503,
+            rate_limit_waits_for_t,
+            rate_limit_beyond_cap_fails_fast,
+            attempt_timeout,
+            timeout_covers_the_body_read,
+            total_timeout,
+            abort_in_flight,
+            abort_during_backoff,
+            already_aborted_sends_nothing,
+            close_aborts_and_rejects,
+            close_cancels_many_concurrent_calls,
+            errors_map_to_classes,
+            success_bodies,
+            request_shape,
+            network_errors,
+            bad_input_is_named,
+            secrets_stay_out_of_errors_and_logs,
+            logging_events,
+            redirects_are_not_followed,
+        );
     };
 }
