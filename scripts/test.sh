@@ -42,6 +42,8 @@ suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install -
 suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
 suite "wasm in Deno" deno_cases
 suite "release build" scripts/build.sh
+suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
+  --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "package in Deno" tools/node_modules/.bin/deno run --allow-read=target/pkg-web --allow-net=127.0.0.1 tests/deno/smoke.mjs "$VCLIENT_TEST_SERVER"
 suite "package in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
 

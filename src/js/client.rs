@@ -150,8 +150,8 @@ impl VClient {
     pub fn request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "HttpMethod")] method: JsValue,
-        path: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] init: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(
@@ -161,6 +161,7 @@ impl VClient {
 
     /// Aborts every request in flight (they reject with `ClientClosedError`) and makes later
     /// calls reject at once. Safe to call more than once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let inner = &self.inner;
         if inner.closer.close() {
@@ -174,7 +175,10 @@ impl VClient {
     }
 
     /// `await using client = new VClient(...)` closes the client at the end of the block.
-    #[wasm_bindgen(js_name = "[Symbol.asyncDispose]")]
+    #[wasm_bindgen(
+        js_name = "[Symbol.asyncDispose]",
+        unchecked_return_type = "Promise<void>"
+    )]
     pub fn async_dispose(&self) -> Promise {
         self.close()
     }

@@ -46,6 +46,88 @@ extern "C" {
     fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
 }
 
+// The classes live in errors.js; their TypeScript declarations are written here so
+// editors show the fields (the generated ones would be `unknown`).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ERRORS: &'static str = r#"
+/** One entry of `ValidationError.invalidParameters`. */
+export interface InvalidParameter { field?: string; message?: string; }
+
+/** The base class of every error VClient throws. */
+export declare class VClientError extends Error {
+  constructor(message: string, fields?: object, cause?: unknown);
+  /** The method of the failed call (errors from `request()`). */
+  readonly method?: HttpMethod;
+  /** Path and query of the failed call, relative to `baseUrl`. */
+  readonly url?: string;
+  /** Attempts made (0 if none was sent). */
+  readonly attempts?: number;
+  /** The `Idempotency-Key` that was sent, if any. */
+  readonly idempotencyKey?: string;
+  /** The server's request id: the body's `request_id`, else the `X-Request-Id` header. */
+  readonly requestId?: string;
+}
+/** An option passed to `new VClient()` is missing or invalid. */
+export declare class ConfigurationError extends VClientError {
+  /** The option's name, e.g. `"maxRetries"`. */
+  readonly option: string;
+}
+/** A request argument is invalid; nothing was sent. */
+export declare class RequestValidationError extends VClientError {
+  /** The argument's name, e.g. `"path"` or `"idempotencyKey"`. */
+  readonly field: string;
+}
+/** A 2xx response whose body is not what the API promised (e.g. not JSON). */
+export declare class ResponseValidationError extends VClientError {}
+/** The server answered with an error status; carries the RFC 9457 problem fields. */
+export declare class APIError extends VClientError {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly attempts: number;
+  /** The HTTP status (0 for a redirect the runtime hid). */
+  readonly status: number;
+  readonly title: string | null;
+  readonly detail: string | null;
+  /** The absolute URL of the failed request, as the server reports it. */
+  readonly instance: string | null;
+  /** A machine-readable code (identity endpoints), e.g. `"TOKEN_VERIFICATION_FAILED"`. */
+  readonly code: string | null;
+  /** Which fields failed validation (400). */
+  readonly invalidParameters: InvalidParameter[];
+  /** Seconds the server asked to wait, when it said. */
+  readonly retryAfter: number | null;
+  /** Requests left in the most exhausted rate-limit policy, when the server said. */
+  readonly remaining: number | null;
+}
+/** 400: the request failed validation; see `invalidParameters`. */
+export declare class ValidationError extends APIError {}
+/** 401: the API key is missing or unknown. */
+export declare class AuthenticationError extends APIError {}
+/** 403: the API key may not use this resource. */
+export declare class AuthorizationError extends APIError {}
+/** 404: the resource does not exist. */
+export declare class NotFoundError extends APIError {}
+/** 409: a conflict, e.g. an idempotency key reused with a different body. */
+export declare class ConflictError extends APIError {}
+/** 422: the request was understood but refused; branch on `code`. */
+export declare class UnprocessableEntityError extends APIError {}
+/** 429: rate limited; see `retryAfter` and `remaining`. */
+export declare class RateLimitError extends APIError {}
+/** 5xx: the server failed. */
+export declare class ServerError extends APIError {}
+/** No complete response: refused, reset, DNS, CORS, or a body cut short. `cause` holds the runtime's error. */
+export declare class NetworkError extends VClientError {}
+/** An attempt's `timeout` or the call's `totalTimeout` ran out. */
+export declare class TimeoutError extends VClientError {
+  /** True when `totalTimeout` (not one attempt's `timeout`) ran out. */
+  readonly total: boolean;
+}
+/** The caller's `AbortSignal` fired; `cause` is the signal's reason. */
+export declare class AbortError extends VClientError {}
+/** The client was closed before or during the call. */
+export declare class ClientClosedError extends VClientError {}
+"#;
+
 /// A plain object built field by field; `None`s are left out.
 #[derive(Debug)]
 pub struct Fields(Object);

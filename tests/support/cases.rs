@@ -233,6 +233,13 @@ pub async fn close_aborts_and_rejects() {
     assert!(is::<ClientClosedError>(&e));
     // Idempotent.
     let _ = JsFuture::from(c.close()).await;
+    // `await using` calls [Symbol.asyncDispose], which closes.
+    let outcome = JsFuture::from(async_dispose(client("{}"))).await.unwrap();
+    let outcome = outcome.as_string().unwrap_or_default();
+    assert!(
+        outcome == "disposed" || outcome.starts_with("no Symbol"),
+        "{outcome}"
+    );
 }
 
 /// One `close()` cancels many concurrent calls (attempts and sleeps) at once.

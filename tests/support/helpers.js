@@ -29,3 +29,8 @@ export function recorder() {
 export function inBrowser() {
   return typeof document !== 'undefined' || (typeof importScripts === 'function' && typeof navigator !== 'undefined');
 }
+export async function asyncDispose(client) {
+  if (typeof Symbol.asyncDispose !== 'symbol') return 'no Symbol.asyncDispose here';
+  await client[Symbol.asyncDispose]();
+  return client.isClosed ? 'disposed' : 'still open';
+}

@@ -24,6 +24,8 @@ extern "C" {
     pub fn abort_after(ms: f64, reason: &JsValue) -> web_sys::AbortSignal;
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(e: &JsValue) -> String;
+    #[wasm_bindgen(js_name = asyncDispose)]
+    pub fn async_dispose(client: VClient) -> Promise;
     #[wasm_bindgen(js_name = inBrowser)]
     pub fn in_browser() -> bool;
     pub type Recorder;
