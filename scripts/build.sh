@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 OUT=target/pkg-web
 wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . >/dev/null 2>target/wasm-pack.log \
   || { cat target/wasm-pack.log; exit 1; }
+# Rust's float formatting costs ~20 KB of wasm; it creeps in through `{}`/`{:?}` on an f64
+# or f64::clamp with non-constant bounds (see src/policy/text.rs). Names are still present
+# before wasm-opt, so look for it there.
+if grep -q "flt2dec" "$OUT/vclient_bg.wasm"; then
+  echo "float formatting reached the .wasm (+20 KB): look for {} / {:?} / clamp on an f64" >&2
+  exit 1
+fi
 tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue --enable-sign-ext \
   "$OUT/vclient_bg.wasm" -o "$OUT/vclient_bg.opt.wasm"

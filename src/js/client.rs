@@ -8,6 +8,7 @@ use super::errors::{
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
 use super::options::read_options;
+use super::paging::{PagedCall, Paginator};
 use super::read;
 use super::transport::FetchTransport;
 use crate::engine::error::ErrorKind;
@@ -30,7 +31,7 @@ const USER_AGENT: &str = concat!("vclient-wasm/", env!("CARGO_PKG_VERSION"));
 
 type JsEngine = Engine<FetchTransport, JsSleeper, JsClock, JsRng>;
 
-struct Inner {
+pub(crate) struct Inner {
     engine: JsEngine,
     closer: Rc<Closer>,
     logger: Option<JsLogger>,
@@ -48,6 +49,16 @@ struct Inner {
 #[wasm_bindgen(js_name = VClient)]
 pub struct VClient {
     inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The engine's Debug redacts the key; nothing else here is secret.
+        f.debug_struct("Inner")
+            .field("engine", &self.engine)
+            .field("closed", &self.closer.is_closed())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for VClient {
@@ -159,6 +170,66 @@ impl VClient {
         )
     }
 
+    /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
+    /// `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or
+    /// 1000 for reference catalogues); `offset` to at least 0.
+    #[wasm_bindgen(js_name = getPage, unchecked_return_type = "Promise<Page<any>>")]
+    pub fn get_page(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+            let page = call.first_page(paging.limit, paging.offset)?;
+            Ok(call.fetch(&inner, page).await?.0)
+        })
+    }
+
+    /// Every item of a paginated list, fetched page by page (each page retried on its own).
+    #[wasm_bindgen(js_name = listAll, unchecked_return_type = "Promise<any[]>")]
+    pub fn list_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+            let mut next = Some(call.iteration_page(paging.page_size)?);
+            let all = js_sys::Array::new();
+            while let Some(page) = next {
+                let (body, info) = call.fetch(&inner, page).await?;
+                if let Some(items) = read::prop(&body, "items") {
+                    for item in items.unchecked_into::<js_sys::Array>().iter() {
+                        all.push(&item);
+                    }
+                }
+                next = info
+                    .next_offset()
+                    .map(|offset| crate::policy::pagination::PageRequest {
+                        limit: page.limit,
+                        offset,
+                    });
+            }
+            Ok(all.into())
+        })
+    }
+
+    /// An async iterator over every item of a paginated list:
+    /// `for await (const user of client.paginate(path))`. Throws a
+    /// `RequestValidationError` at once for bad options.
+    pub fn paginate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
+    ) -> Result<Paginator, JsValue> {
+        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+        let first = call.iteration_page(paging.page_size)?;
+        Ok(Paginator::new(self.inner.clone(), call, first))
+    }
+
     /// Aborts every request in flight (they reject with `ClientClosedError`) and makes later
     /// calls reject at once. Safe to call more than once.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
@@ -213,7 +284,7 @@ impl VClient {
 }
 
 impl Inner {
-    async fn request(
+    pub(crate) async fn request(
         &self,
         method: JsValue,
         path: JsValue,
@@ -358,6 +429,36 @@ export interface VClientOptions {
   userAgent?: string | false;
   /** Where to read `VALENTINA_CLIENT_*` (e.g. a Worker's `env`). Default `process.env` / `Deno.env`. */
   env?: Record<string, unknown>;
+}
+
+/** One page of a paginated list. */
+export interface Page<T> {
+  items: T[];
+  limit: number;
+  offset: number;
+  total: number;
+  /** Whether items follow this page. */
+  hasMore: boolean;
+  /** Where the next page starts, or `null` after the last one. */
+  nextOffset: number | null;
+}
+
+/** Options for `getPage()`: request options plus the page to fetch. */
+export interface PageOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey"> {
+  /** Items per page; default 10, clamped to `maxLimit`. */
+  limit?: number;
+  /** Items to skip; default 0. */
+  offset?: number;
+  /** The server's largest page: 100, or 1000 for reference catalogues. Default 100. */
+  maxLimit?: 100 | 1000;
+}
+
+/** Options for `listAll()` and `paginate()`. */
+export interface IterateOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey"> {
+  /** Items per page; default `maxLimit`. */
+  pageSize?: number;
+  /** The server's largest page: 100, or 1000 for reference catalogues. Default 100. */
+  maxLimit?: 100 | 1000;
 }
 
 /** Per-call options for `client.request()`. */

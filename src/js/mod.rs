@@ -7,6 +7,7 @@ pub(crate) mod errors;
 mod globals;
 mod logger;
 mod options;
+mod paging;
 mod read;
 mod transport;
 
@@ -19,4 +20,5 @@ pub mod api {
         RequestValidationError, ResponseValidationError, ServerError, TimeoutError,
         UnprocessableEntityError, VClientError, ValidationError,
     };
+    pub use super::paging::Paginator;
 }

@@ -9,6 +9,7 @@ pub mod hint;
 pub mod http_date;
 pub mod idempotency;
 pub mod method;
+pub mod pagination;
 pub mod problem;
 pub mod ratelimit;
 pub mod retry_after;

@@ -1,6 +1,9 @@
 //! Small text helpers for messages, written to keep the wasm small: Rust's float
 //! formatting (`{}` on `f64`) and string `Debug` (`{:?}`) pull in about 20 KB of tables and
-//! code, so numbers are printed with integer arithmetic and strings quoted by hand.
+//! code, so numbers are printed with integer arithmetic and strings quoted by hand. The
+//! same goes for `f64::clamp` with non-constant bounds (its assertion prints them; constant
+//! bounds fold away): use
+//! `max`/`min`. `scripts/build.sh` fails if float formatting reaches the .wasm.
 
 /// A number as JS prints it in the common cases: `3`, `-0.5`, `1.25`, `NaN`, `Infinity`;
 /// up to 6 decimals; very large values in `1.8e+19` form.

@@ -611,3 +611,223 @@ pub async fn redirects_are_not_followed() {
         "the redirect target saw nothing"
     );
 }
+
+fn page(ids: &[&str], limit: u32, offset: u32, total: u32) -> String {
+    let items: Vec<String> = ids.iter().map(|i| format!(r#"{{"id":"{i}"}}"#)).collect();
+    format!(
+        r#"{{"status":200,"body":{{"items":[{}],"limit":{limit},"offset":{offset},"total":{total}}}}}"#,
+        items.join(",")
+    )
+}
+
+fn queries(log: &Array) -> Vec<String> {
+    log.iter()
+        .map(|r| text(&r, "query").unwrap_or_default())
+        .collect()
+}
+
+fn ids(items: &JsValue) -> Vec<String> {
+    items
+        .unchecked_ref::<Array>()
+        .iter()
+        .map(|i| text(&i, "id").unwrap_or_default())
+        .collect()
+}
+
+/// `for await` over `paginate()` yields every item, one page at a time.
+pub async fn paginate_iterates_every_item() {
+    let id = scenario(
+        "pages",
+        &format!(
+            "[{},{},{}]",
+            page(&["a", "b"], 2, 0, 5),
+            page(&["c", "d"], 2, 2, 5),
+            page(&["e"], 2, 4, 5)
+        ),
+    )
+    .await;
+    let c = client("{}");
+    let p = c
+        .paginate(
+            format!("/s/{id}/companies").into(),
+            Some(parse(r#"{"pageSize":2,"query":{"term":"x"}}"#)),
+        )
+        .unwrap();
+    let items = JsFuture::from(collect(p)).await.unwrap();
+    assert_eq!(ids(&items), ["a", "b", "c", "d", "e"]);
+    assert_eq!(
+        queries(&log(&id).await),
+        [
+            "limit=2&offset=0&term=x",
+            "limit=2&offset=2&term=x",
+            "limit=2&offset=4&term=x"
+        ]
+    );
+    // Breaking out of the loop stops fetching.
+    let id = scenario(
+        "pagesbreak",
+        &format!(
+            "[{},{}]",
+            page(&["a", "b"], 2, 0, 9),
+            page(&["c", "d"], 2, 2, 9)
+        ),
+    )
+    .await;
+    let p = c
+        .paginate(
+            format!("/s/{id}/x").into(),
+            Some(parse(r#"{"pageSize":2}"#)),
+        )
+        .unwrap();
+    let items = JsFuture::from(break_after(p, 1)).await.unwrap();
+    assert_eq!(ids(&items), ["a"]);
+    assert_eq!(log(&id).await.length(), 1);
+}
+
+/// `listAll()` collects every page; a 503 on one page retries only that page.
+pub async fn list_all_retries_one_page() {
+    let id = scenario(
+        "listall",
+        &format!(
+            r#"[{},{{"status":503}},{}]"#,
+            page(&["a", "b"], 2, 0, 3),
+            page(&["c"], 2, 2, 3)
+        ),
+    )
+    .await;
+    let c = client(r#"{"retryDelay":0.01}"#);
+    let items = JsFuture::from(c.list_all(
+        format!("/s/{id}/users").into(),
+        Some(parse(r#"{"pageSize":2}"#)),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(ids(&items), ["a", "b", "c"]);
+    assert_eq!(
+        queries(&log(&id).await),
+        ["limit=2&offset=0", "limit=2&offset=2", "limit=2&offset=2"]
+    );
+}
+
+/// `getPage()` clamps limits per the contract and adds `hasMore` / `nextOffset`.
+pub async fn get_page_clamps_and_annotates() {
+    let id = scenario("getpage", &format!("[{}]", page(&["a"], 100, 0, 250))).await;
+    let c = client("{}");
+    let p = JsFuture::from(c.get_page(
+        format!("/s/{id}/x").into(),
+        Some(parse(r#"{"limit":1000,"offset":-3}"#)),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(at(&p, "hasMore"), JsValue::TRUE);
+    assert_eq!(num(&p, "nextOffset"), Some(1.0));
+    let _ = JsFuture::from(c.get_page(
+        format!("/s/{id}/x").into(),
+        Some(parse(r#"{"limit":1000,"maxLimit":1000}"#)),
+    ))
+    .await;
+    let _ = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), None)).await;
+    assert_eq!(
+        queries(&log(&id).await),
+        [
+            "limit=100&offset=0",
+            "limit=1000&offset=0",
+            "limit=10&offset=0"
+        ]
+    );
+}
+
+/// A short page continues right after its last item; an empty page ends the list.
+pub async fn short_and_empty_pages() {
+    let id = scenario(
+        "short",
+        &format!(
+            "[{},{},{}]",
+            page(&["a", "b", "c"], 10, 0, 9),
+            page(&["d"], 10, 3, 9),
+            page(&[], 10, 4, 9)
+        ),
+    )
+    .await;
+    let c = client("{}");
+    let items = JsFuture::from(c.list_all(
+        format!("/s/{id}/x").into(),
+        Some(parse(r#"{"pageSize":10}"#)),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(ids(&items), ["a", "b", "c", "d"]);
+    assert_eq!(
+        queries(&log(&id).await),
+        [
+            "limit=10&offset=0",
+            "limit=10&offset=3",
+            "limit=10&offset=4"
+        ]
+    );
+}
+
+/// Concurrent `next()` calls get distinct items and never fetch a page twice.
+pub async fn concurrent_next_calls_share_pages() {
+    let id = scenario(
+        "concurrent",
+        &format!("[{},{}]", page(&["a", "b"], 2, 0, 3), page(&["c"], 2, 2, 3)),
+    )
+    .await;
+    let c = client("{}");
+    let p = c
+        .paginate(
+            format!("/s/{id}/x").into(),
+            Some(parse(r#"{"pageSize":2}"#)),
+        )
+        .unwrap();
+    let results: Array = JsFuture::from(take_concurrently(p, 5))
+        .await
+        .unwrap()
+        .unchecked_into();
+    let got: Vec<String> = results
+        .iter()
+        .map(|r| {
+            if at(&r, "done") == JsValue::TRUE {
+                "done".into()
+            } else {
+                text(&r, "value.id").unwrap()
+            }
+        })
+        .collect();
+    assert_eq!(got, ["a", "b", "c", "done", "done"]);
+    assert_eq!(log(&id).await.length(), 2);
+}
+
+/// Bad envelopes and bad paging options get typed errors.
+pub async fn bad_pages_and_paging_options() {
+    let id = scenario(
+        "badenv",
+        r#"[{"status":200,"body":{"items":{"a":1},"total":1}}]"#,
+    )
+    .await;
+    let c = client("{}");
+    let e = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), None))
+        .await
+        .unwrap_err();
+    assert!(is::<ResponseValidationError>(&e), "{}", error_text(&e));
+    assert!(text(&e, "message").unwrap().contains("$.items"));
+    for (opts, field) in [
+        (r#"{"limit":2.5}"#, "limit"),
+        (r#"{"maxLimit":500}"#, "maxLimit"),
+        (r#"{"query":{"offset":3}}"#, "query"),
+    ] {
+        let e = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), Some(parse(opts))))
+            .await
+            .unwrap_err();
+        assert!(is::<RequestValidationError>(&e), "{opts}");
+        assert_eq!(text(&e, "field").as_deref(), Some(field), "{opts}");
+    }
+    let e = c
+        .paginate(
+            format!("/s/{id}/x").into(),
+            Some(parse(r#"{"pageSize":"ten"}"#)),
+        )
+        .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
+}

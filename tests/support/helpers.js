@@ -34,3 +34,16 @@ export async function asyncDispose(client) {
   await client[Symbol.asyncDispose]();
   return client.isClosed ? 'disposed' : 'still open';
 }
+export async function collect(iterable) {
+  const out = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+export async function takeConcurrently(paginator, n) {
+  return Promise.all(Array.from({ length: n }, () => paginator.next()));
+}
+export async function breakAfter(iterable, n) {
+  const out = [];
+  for await (const item of iterable) { out.push(item); if (out.length >= n) break; }
+  return out;
+}

@@ -26,6 +26,11 @@ extern "C" {
     pub fn error_text(e: &JsValue) -> String;
     #[wasm_bindgen(js_name = asyncDispose)]
     pub fn async_dispose(client: VClient) -> Promise;
+    pub fn collect(iterable: vclient::api::Paginator) -> Promise;
+    #[wasm_bindgen(js_name = takeConcurrently)]
+    pub fn take_concurrently(paginator: vclient::api::Paginator, n: u32) -> Promise;
+    #[wasm_bindgen(js_name = breakAfter)]
+    pub fn break_after(iterable: vclient::api::Paginator, n: u32) -> Promise;
     #[wasm_bindgen(js_name = inBrowser)]
     pub fn in_browser() -> bool;
     pub type Recorder;
@@ -145,6 +150,12 @@ macro_rules! all_runtime_cases {
             secrets_stay_out_of_errors_and_logs,
             logging_events,
             redirects_are_not_followed,
+            paginate_iterates_every_item,
+            list_all_retries_one_page,
+            get_page_clamps_and_annotates,
+            short_and_empty_pages,
+            concurrent_next_calls_share_pages,
+            bad_pages_and_paging_options,
         );
     };
 }

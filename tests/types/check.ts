@@ -1,6 +1,6 @@
 // Compiled (not run) by scripts/test.sh with a strict tsc: the generated declarations must
 // type what a user touches, including `instanceof` narrowing on the error classes.
-import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, type VClientOptions } from '../../target/pkg-web/vclient.js';
+import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, Paginator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
 const opts: VClientOptions = { baseUrl: 'https://x', apiKey: 'k', maxRetries: 2, jitter: 'full', logger: console };
 const c = new VClient(opts);
 async function f() {
@@ -11,6 +11,11 @@ async function f() {
     if (e instanceof TimeoutError) { const t: boolean = e.total; console.log(t); }
     if (e instanceof APIError) console.log(e.requestId, e.attempts);
   }
+  const page: Page<any> = await c.getPage('/api/v1/companies', { limit: 20, offset: 40 });
+  const next: number | null = page.nextOffset;
+  const all: any[] = await c.listAll('/api/v1/companies', { pageSize: 100, maxLimit: 1000 });
+  const pager: Paginator = c.paginate('/api/v1/companies', { signal: AbortSignal.timeout(1000) });
+  for await (const item of pager) console.log(item, next, all.length);
   await c.close();
   await c.request('GET', '/x');
 }

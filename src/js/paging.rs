@@ -1,0 +1,292 @@
+//! Offset pagination for JS: `getPage`, `listAll` and the `Paginator` async iterator.
+//! The offsets and the envelope rules are in `policy::pagination`; every page is one
+//! `request()` with its own retries.
+
+use super::client::Inner;
+use super::errors::{request_error, response_error};
+use super::read;
+use crate::policy::pagination::{
+    page_request, read_envelope, PageInfo, PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
+    MAX_REFERENCE_PAGE_LIMIT,
+};
+use js_sys::{Array, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+/// Keys that belong to pagination, not to the underlying request.
+const PAGING_KEYS: &[&str] = &["limit", "offset", "pageSize", "maxLimit"];
+
+/// A paginated GET: the path, the request options without paging keys, and the limits.
+#[derive(Debug, Clone)]
+pub struct PagedCall {
+    path: JsValue,
+    init: Object,
+    user_query: Option<JsValue>,
+    max_limit: u32,
+}
+
+/// The paging numbers a caller gave (checked and clamped later).
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// `limit` (getPage).
+    pub limit: Option<f64>,
+    /// `offset` (getPage).
+    pub offset: Option<f64>,
+    /// `pageSize` (listAll, paginate).
+    pub page_size: Option<f64>,
+}
+
+impl PagedCall {
+    /// Splits `options` into request options and paging settings.
+    pub fn new(path: JsValue, options: &JsValue) -> Result<(PagedCall, Paging), JsValue> {
+        if !(options.is_undefined() || options.is_null() || options.is_object()) {
+            return Err(request_error(
+                "options",
+                &format!("must be an object, got {}", read::type_name(options)),
+            ));
+        }
+        let num = |k: &str| read::number(options, k).map_err(|m| request_error(k, &m));
+        let max = match num("maxLimit")? {
+            None => MAX_PAGE_LIMIT,
+            Some(m) if m == f64::from(MAX_PAGE_LIMIT) || m == f64::from(MAX_REFERENCE_PAGE_LIMIT) => m as u32,
+            Some(m) => {
+                return Err(request_error(
+                    "maxLimit",
+                    &format!("must be {MAX_PAGE_LIMIT} or {MAX_REFERENCE_PAGE_LIMIT} (reference catalogues), got {}", crate::policy::text::num(m)),
+                ))
+            }
+        };
+        let init = Object::new();
+        for key in read::keys(options) {
+            if !PAGING_KEYS.contains(&key.as_str()) && key != "query" {
+                if let Some(v) = read::prop(options, &key) {
+                    let _ = Reflect::set(&init, &key.as_str().into(), &v);
+                }
+            }
+        }
+        let user_query = read::prop(options, "query");
+        if let Some(q) = &user_query {
+            if let Some(k) = ["limit", "offset"]
+                .into_iter()
+                .find(|k| read::prop(q, k).is_some())
+            {
+                return Err(request_error(
+                    "query",
+                    &format!("must not set `{k}`; pass it as the `{k}` option"),
+                ));
+            }
+        }
+        let call = PagedCall {
+            path,
+            init,
+            user_query,
+            max_limit: max,
+        };
+        Ok((
+            call,
+            Paging {
+                limit: num("limit")?,
+                offset: num("offset")?,
+                page_size: num("pageSize")?,
+            },
+        ))
+    }
+
+    /// Fetches one page: resolves with the server's envelope plus `hasMore` and `nextOffset`.
+    pub async fn fetch(
+        &self,
+        inner: &Rc<Inner>,
+        page: PageRequest,
+    ) -> Result<(JsValue, PageInfo), JsValue> {
+        // `limit` and `offset` go first, as the reference sends them.
+        let query = Object::new();
+        let _ = Reflect::set(&query, &"limit".into(), &page.limit.into());
+        let _ = Reflect::set(&query, &"offset".into(), &(page.offset as f64).into());
+        if let Some(q) = &self.user_query {
+            if q.is_object() {
+                Object::assign(&query, q.unchecked_ref());
+            } else {
+                return Err(request_error(
+                    "query",
+                    &format!("must be an object, got {}", read::type_name(q)),
+                ));
+            }
+        }
+        let init = Object::assign(&Object::new(), &self.init);
+        let _ = Reflect::set(&init, &"query".into(), &query);
+        let body = inner
+            .request("GET".into(), self.path.clone(), init.into())
+            .await?;
+        let items = read::prop(&body, "items").filter(Array::is_array);
+        let info = read_envelope(
+            &body,
+            page,
+            items
+                .as_ref()
+                .map(|a| a.unchecked_ref::<Array>().length() as usize),
+        )
+        .map_err(|e| {
+            response_error(
+                &format!(
+                    "The page from GET {} is not a page envelope: {} {}",
+                    self.path.as_string().unwrap_or_default(),
+                    e.path,
+                    e.message
+                ),
+                None,
+                &JsValue::UNDEFINED,
+            )
+        })?;
+        let _ = Reflect::set(&body, &"hasMore".into(), &info.has_more().into());
+        let next = info
+            .next_offset()
+            .map_or(JsValue::NULL, |o| JsValue::from(o as f64));
+        let _ = Reflect::set(&body, &"nextOffset".into(), &next);
+        Ok((body, info))
+    }
+
+    /// The request for `getPage`.
+    pub fn first_page(
+        &self,
+        limit: Option<f64>,
+        offset: Option<f64>,
+    ) -> Result<PageRequest, JsValue> {
+        page_request(limit, offset, DEFAULT_PAGE_LIMIT, self.max_limit)
+            .map_err(|(f, m)| request_error(f, &m))
+    }
+
+    /// The request for iteration: `pageSize` (default the largest page) from offset 0.
+    pub fn iteration_page(&self, page_size: Option<f64>) -> Result<PageRequest, JsValue> {
+        let mut req = page_request(
+            page_size.or(Some(f64::from(self.max_limit))),
+            None,
+            DEFAULT_PAGE_LIMIT,
+            self.max_limit,
+        )
+        .map_err(|(f, m)| request_error(if f == "limit" { "pageSize" } else { f }, &m))?;
+        if req.limit == 0 {
+            req.limit = self.max_limit;
+        }
+        Ok(req)
+    }
+}
+
+/// Iteration state shared by a `Paginator` and the iterator it returns.
+#[derive(Debug)]
+struct PagerState {
+    inner: Rc<Inner>,
+    call: PagedCall,
+    buffer: VecDeque<JsValue>,
+    next: Option<PageRequest>,
+    /// The previous `next()` promise: calls run one after another, never fetching a page twice.
+    last: Option<Promise>,
+}
+
+/// An async iterator over every item of a paginated list, fetching pages as needed.
+///
+/// ```js
+/// for await (const company of client.paginate("/api/v1/companies")) console.log(company.name);
+/// ```
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Paginator {
+    state: Rc<RefCell<PagerState>>,
+}
+
+impl Paginator {
+    pub(crate) fn new(inner: Rc<Inner>, call: PagedCall, first: PageRequest) -> Paginator {
+        Paginator {
+            state: Rc::new(RefCell::new(PagerState {
+                inner,
+                call,
+                buffer: VecDeque::new(),
+                next: Some(first),
+                last: None,
+            })),
+        }
+    }
+}
+
+fn iter_result(value: JsValue, done: bool) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"value".into(), &value);
+    let _ = Reflect::set(&o, &"done".into(), &done.into());
+    o.into()
+}
+
+async fn step(
+    state: Rc<RefCell<PagerState>>,
+    previous: Option<Promise>,
+) -> Result<JsValue, JsValue> {
+    if let Some(p) = previous {
+        let _ = JsFuture::from(p).await;
+    }
+    loop {
+        // Never hold the borrow across an await.
+        let (item, page) = {
+            let mut s = state.borrow_mut();
+            (s.buffer.pop_front(), s.next)
+        };
+        if let Some(item) = item {
+            return Ok(iter_result(item, false));
+        }
+        let Some(page) = page else {
+            return Ok(iter_result(JsValue::UNDEFINED, true));
+        };
+        let (inner, call) = {
+            let s = state.borrow();
+            (s.inner.clone(), s.call.clone())
+        };
+        let (body, info) = match call.fetch(&inner, page).await {
+            Ok(r) => r,
+            Err(e) => {
+                // A failed page ends the iteration; the caller may start a new one.
+                state.borrow_mut().next = None;
+                return Err(e);
+            }
+        };
+        let mut s = state.borrow_mut();
+        if let Some(items) = read::prop(&body, "items") {
+            s.buffer.extend(items.unchecked_into::<Array>().iter());
+        }
+        s.next = info.next_offset().map(|offset| PageRequest {
+            limit: page.limit,
+            offset,
+        });
+    }
+}
+
+#[wasm_bindgen]
+impl Paginator {
+    /// The next item: `{ value, done }`, as the async iterator protocol requires.
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<any, undefined>>")]
+    pub fn next(&self) -> Promise {
+        let previous = self.state.borrow_mut().last.take();
+        let promise = future_to_promise(step(self.state.clone(), previous));
+        self.state.borrow_mut().last = Some(promise.clone());
+        promise
+    }
+
+    /// Stops the iteration (called by `break` in `for await`).
+    #[wasm_bindgen(
+        js_name = "return",
+        unchecked_return_type = "Promise<IteratorResult<any, undefined>>"
+    )]
+    pub fn return_(&self) -> Promise {
+        let mut s = self.state.borrow_mut();
+        s.next = None;
+        s.buffer.clear();
+        Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
+    }
+
+    /// `for await (const item of paginator)`.
+    #[wasm_bindgen(js_name = "[Symbol.asyncIterator]")]
+    pub fn async_iterator(&self) -> Paginator {
+        Paginator {
+            state: self.state.clone(),
+        }
+    }
+}
