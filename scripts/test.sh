@@ -37,6 +37,7 @@ suite "clippy (native)" cargo clippy --all-targets -- -D warnings
 suite "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 suite "native: policy + engine" cargo test
 suite "test server" node --test tests/server/
+suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
 suite "wasm in Node" wasm_test --test any
 suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install --headless --chrome . --test browser
 suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
