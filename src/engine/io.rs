@@ -14,6 +14,16 @@ pub enum Interrupt {
     Closed,
 }
 
+/// What the caller wants back from a successful response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expect {
+    /// A JSON document (or nothing).
+    #[default]
+    Json,
+    /// Raw bytes (downloads). Error bodies are still read as text.
+    Bytes,
+}
+
 /// One logical request, built once and sent unchanged on every attempt.
 #[derive(Debug, Clone)]
 pub struct Request<B> {
@@ -27,6 +37,8 @@ pub struct Request<B> {
     pub headers: HeaderList,
     /// The body, serialised once so every retry sends the same bytes.
     pub body: Option<B>,
+    /// How to read a successful response's body.
+    pub expect: Expect,
 }
 
 /// Per-attempt parameters for the transport.

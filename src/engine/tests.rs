@@ -71,6 +71,7 @@ impl Harness {
             target: "/api/v1/companies".into(),
             headers: vec![("X-API-KEY".into(), "test-key".into())],
             body: body.map(str::to_owned),
+            expect: Default::default(),
         };
         block_on(self.engine.execute(
             request,

@@ -1,6 +1,7 @@
 //! Reading the per-call options of `client.request(method, path, init)`.
 
 use super::read;
+use crate::engine::io::Expect;
 use crate::policy::config::MAX_TIMER_MS;
 use crate::policy::headers::{take_header, validate_name, validate_value, HeaderList};
 use crate::policy::idempotency::validate_key;
@@ -20,6 +21,8 @@ pub const KNOWN: &[&str] = &[
     "idempotencyKey",
     "signal",
     "timeout",
+    "file",
+    "responseType",
 ];
 
 /// A bad argument: which one, and what is wrong.
@@ -32,8 +35,6 @@ pub struct CallInput {
     pub query: Vec<(String, String)>,
     /// The body, serialised once.
     pub body: Option<JsValue>,
-    /// Whether the body is JSON (sets `Content-Type`).
-    pub is_json: bool,
     /// Per-call headers (an `Idempotency-Key` among them is moved to `idempotency_key`).
     pub headers: HeaderList,
     /// `On-Behalf-Of`.
@@ -44,6 +45,10 @@ pub struct CallInput {
     pub signal: Option<AbortSignal>,
     /// Per-attempt timeout override in ms.
     pub timeout_ms: Option<f64>,
+    /// The body's `Content-Type` when the client sets it (JSON, uploads).
+    pub content_type: Option<String>,
+    /// Read a successful body as bytes (`responseType: "bytes"`).
+    pub expect: Expect,
 }
 
 /// One query value as text: strings, finite numbers, booleans, bigints and `Date`s.
@@ -113,14 +118,40 @@ fn read_query(v: Option<JsValue>) -> Result<Vec<(String, String)>, Bad> {
     Ok(out)
 }
 
-fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, bool), Bad> {
+fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<String>), Bad> {
     let json = read::prop(init, "json");
     let body = read::prop(init, "body");
-    if json.is_some() && body.is_some() {
-        return Err(("json", "and `body` cannot both be given".into()));
+    let file = read::prop(init, "file");
+    let given = [
+        ("json", json.is_some()),
+        ("body", body.is_some()),
+        ("file", file.is_some()),
+    ];
+    let named: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(n, _)| *n).collect();
+    if named.len() > 1 {
+        return Err((
+            "json",
+            format!(
+                "only one of `json`, `body` and `file` may be given, got {}",
+                named.join(" and ")
+            ),
+        ));
     }
-    if (json.is_some() || body.is_some()) && !method.allows_body() {
-        return Err(("json", format!("cannot be sent with {method}")));
+    if let Some(first) = named.first() {
+        if !method.allows_body() {
+            let field = if *first == "json" {
+                "json"
+            } else if *first == "body" {
+                "body"
+            } else {
+                "file"
+            };
+            return Err((field, format!("cannot be sent with {method}")));
+        }
+    }
+    if let Some(f) = file {
+        let upload = super::upload::build(&f).map_err(|m| ("file", m))?;
+        return Ok((Some(upload.body), Some(upload.content_type)));
     }
     if let Some(j) = json {
         let text = JSON::stringify(&j).map_err(|e| {
@@ -138,15 +169,15 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, bool), 
                 format!("cannot be serialised to JSON ({})", read::type_name(&j)),
             ));
         }
-        return Ok((Some(text.into()), true));
+        return Ok((Some(text.into()), Some("application/json".into())));
     }
     match body {
-        None => Ok((None, false)),
+        None => Ok((None, None)),
         Some(b) if read::prop(&b, "getReader").is_some_and(|g| g.is_function()) => Err((
             "body",
             "must not be a stream: a stream cannot be sent again on retry; pass a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams".into(),
         )),
-        Some(b) if b.is_string() || b.is_object() => Ok((Some(b), false)),
+        Some(b) if b.is_string() || b.is_object() => Ok((Some(b), None)),
         Some(b) => Err(("body", format!("must be a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams, got {}", read::type_name(&b)))),
     }
 }
@@ -217,11 +248,25 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
             ))
         }
     };
-    let (body, is_json) = read_body(init, method)?;
+    let (body, content_type) = read_body(init, method)?;
+    let expect = match read::string(init, "responseType")
+        .map_err(|m| ("responseType", m))?
+        .as_deref()
+    {
+        None | Some("json") => Expect::Json,
+        Some("bytes") => Expect::Bytes,
+        Some(other) => {
+            return Err((
+                "responseType",
+                format!("must be \"json\" or \"bytes\", got {}", quoted(other)),
+            ))
+        }
+    };
     Ok(CallInput {
         query: read_query(read::prop(init, "query"))?,
         body,
-        is_json,
+        content_type,
+        expect,
         headers,
         on_behalf_of,
         idempotency_key,

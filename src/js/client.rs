@@ -10,10 +10,10 @@ use super::logger::JsLogger;
 use super::options::read_options;
 use super::paging::{PagedCall, Paginator};
 use super::read;
-use super::transport::FetchTransport;
+use super::transport::{FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
-use crate::engine::io::Request;
 use crate::engine::io::Rng;
+use crate::engine::io::{Expect, Request, ResponseMeta};
 use crate::engine::log::Level;
 use crate::engine::{CallOptions, Engine};
 use crate::policy::config::{resolve, ConfigError};
@@ -49,6 +49,25 @@ pub(crate) struct Inner {
 #[wasm_bindgen(js_name = VClient)]
 pub struct VClient {
     inner: Rc<Inner>,
+}
+
+/// A download's result: `{ data: Uint8Array, filename, contentType }`.
+fn download(body: JsPayload, meta: &ResponseMeta) -> JsValue {
+    let data = match body {
+        JsPayload::Bytes(b) => js_sys::Uint8Array::new(&b),
+        // Only error bodies are read as text, and errors never get here.
+        JsPayload::Text(_) => js_sys::Uint8Array::new_with_length(0),
+    };
+    let f = Fields::new();
+    f.set("data", data)
+        .nullable(
+            "filename",
+            meta.content_disposition
+                .as_deref()
+                .and_then(crate::policy::content_disposition::filename),
+        )
+        .nullable("contentType", meta.content_type.as_deref());
+    f.into_value()
 }
 
 impl std::fmt::Debug for Inner {
@@ -326,12 +345,13 @@ impl Inner {
         for (n, v) in &input.headers {
             set_header(&mut headers, n, v);
         }
-        if input.is_json
-            && !headers
+        if let Some(ct) = &input.content_type {
+            if !headers
                 .iter()
                 .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            headers.push(("Content-Type".into(), "application/json".into()));
+            {
+                headers.push(("Content-Type".into(), ct.clone()));
+            }
         }
         set_header(&mut headers, "X-API-KEY", &config.api_key);
         let request = Request {
@@ -340,6 +360,7 @@ impl Inner {
             target,
             headers,
             body: input.body,
+            expect: input.expect,
         };
         let cancel = JsCancel {
             user: input.signal,
@@ -357,6 +378,7 @@ impl Inner {
             )
             .await;
         match outcome {
+            Ok(ok) if input.expect == Expect::Bytes => Ok(download(ok.body, &ok.meta)),
             Ok(ok) => ok.body.json().map_err(|e| {
                 response_error(
                     &format!(
@@ -479,5 +501,28 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout for this call, in seconds. */
   timeout?: number;
+  /** Upload one file as `multipart/form-data` (built once: a retry sends the same bytes). */
+  file?: UploadFile;
+  /** `"bytes"` resolves with a `Download` instead of parsed JSON. Default `"json"`. */
+  responseType?: "json" | "bytes";
+}
+
+/** A file to upload. */
+export interface UploadFile {
+  data: Blob | ArrayBuffer | ArrayBufferView | string;
+  /** Default: a `File`'s own name, else `"upload"`. */
+  filename?: string;
+  /** Default: the `Blob`'s type, else guessed from the file name. */
+  contentType?: string;
+  /** The form field; default `"data"`, as the API expects. */
+  field?: string;
+}
+
+/** The result of a `responseType: "bytes"` request. */
+export interface Download {
+  data: Uint8Array;
+  /** From `Content-Disposition`, reduced to a bare file name. */
+  filename: string | null;
+  contentType: string | null;
 }
 "#;

@@ -10,6 +10,7 @@ mod options;
 mod paging;
 mod read;
 mod transport;
+mod upload;
 
 /// The exported JS API: the client class and the error classes.
 pub mod api {

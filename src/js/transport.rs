@@ -2,7 +2,7 @@
 
 use super::abort::{AttemptAbort, Fired, JsCancel};
 use crate::engine::io::{
-    AttemptSpec, ErrorBody, Request, Response, ResponseMeta, Transport, TransportError,
+    AttemptSpec, ErrorBody, Expect, Request, Response, ResponseMeta, Transport, TransportError,
 };
 use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
 use js_sys::{Array, Function, JsString, Promise, Reflect};
@@ -28,11 +28,14 @@ impl FetchTransport {
     }
 }
 
-/// A response body read as text (a JS string, never copied into wasm unless needed).
+/// A response body as read: text (a JS string, never copied into wasm unless needed), or
+/// the bytes of a successful download.
 #[derive(Debug, Clone)]
-pub struct JsPayload {
+pub enum JsPayload {
     /// The body text.
-    pub text: JsString,
+    Text(JsString),
+    /// The body bytes (`Expect::Bytes` and a 2xx status).
+    Bytes(js_sys::ArrayBuffer),
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -45,27 +48,34 @@ extern "C" {
 impl JsPayload {
     /// `JSON.parse` of the whole body, or `undefined` when it is empty.
     pub fn json(&self) -> Result<JsValue, JsValue> {
-        if self.text.length() == 0 {
-            Ok(JsValue::UNDEFINED)
-        } else {
-            json_parse(&self.text)
+        match self {
+            JsPayload::Text(t) if t.length() == 0 => Ok(JsValue::UNDEFINED),
+            JsPayload::Text(t) => json_parse(t),
+            JsPayload::Bytes(b) => Ok(b.clone().into()),
+        }
+    }
+
+    fn text(&self) -> Option<&JsString> {
+        match self {
+            JsPayload::Text(t) => Some(t),
+            JsPayload::Bytes(_) => None,
         }
     }
 }
 
 impl ErrorBody for JsPayload {
     fn problem(&self) -> ProblemDetails {
-        if self.text.length() > MAX_ERROR_BODY_CHARS {
-            return ProblemDetails::default();
-        }
-        match self.json() {
-            Ok(v) => ProblemDetails::from_json(&v),
-            Err(_) => ProblemDetails::default(),
+        match self.text() {
+            Some(t) if t.length() <= MAX_ERROR_BODY_CHARS => match json_parse(t) {
+                Ok(v) => ProblemDetails::from_json(&v),
+                Err(_) => ProblemDetails::default(),
+            },
+            _ => ProblemDetails::default(),
         }
     }
 
     fn excerpt(&self) -> Option<String> {
-        body_excerpt(&String::from(self.text.slice(0, 1024)))
+        body_excerpt(&String::from(self.text()?.slice(0, 1024)))
     }
 }
 
@@ -197,18 +207,31 @@ impl Transport for FetchTransport {
             content_type: header(&headers, "content-type"),
             content_disposition: header(&headers, "content-disposition"),
         };
-        let text = response.text().map_err(|e| Self::fault(&abort, e))?;
-        let text = JsFuture::from(text)
-            .await
-            .map_err(|e| Self::fault(&abort, e))?;
-        // A custom fetch could resolve `text()` with anything; only a string is a body.
-        let text = text
-            .dyn_into::<JsString>()
-            .map_err(|v| network(v, "response.text() did not resolve to a string"))?;
-        Ok(Response {
-            status,
-            meta,
-            body: JsPayload { text },
-        })
+        // Bytes only for a successful download; error bodies are text to parse.
+        let body = if request.expect == Expect::Bytes && (200..300).contains(&status) {
+            let read = response
+                .array_buffer()
+                .map_err(|e| Self::fault(&abort, e))?;
+            let bytes = JsFuture::from(read)
+                .await
+                .map_err(|e| Self::fault(&abort, e))?;
+            JsPayload::Bytes(bytes.dyn_into().map_err(|v| {
+                network(
+                    v,
+                    "response.arrayBuffer() did not resolve to an ArrayBuffer",
+                )
+            })?)
+        } else {
+            let read = response.text().map_err(|e| Self::fault(&abort, e))?;
+            let text = JsFuture::from(read)
+                .await
+                .map_err(|e| Self::fault(&abort, e))?;
+            // A custom fetch could resolve `text()` with anything; only a string is a body.
+            JsPayload::Text(
+                text.dyn_into()
+                    .map_err(|v| network(v, "response.text() did not resolve to a string"))?,
+            )
+        };
+        Ok(Response { status, meta, body })
     }
 }

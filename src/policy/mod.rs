@@ -3,12 +3,14 @@
 
 pub mod backoff;
 pub mod config;
+pub mod content_disposition;
 pub mod decision;
 pub mod headers;
 pub mod hint;
 pub mod http_date;
 pub mod idempotency;
 pub mod method;
+pub mod multipart;
 pub mod pagination;
 pub mod problem;
 pub mod ratelimit;

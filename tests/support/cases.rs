@@ -831,3 +831,111 @@ pub async fn bad_pages_and_paging_options() {
         .unwrap_err();
     assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
 }
+
+/// An upload is framed once: a keyed retry sends the very same bytes and Content-Type.
+pub async fn uploads_send_identical_bytes_on_retry() {
+    let id = scenario(
+        "upload",
+        r#"[{"status":503},{"status":201,"body":{"id":"asset-1"}}]"#,
+    )
+    .await;
+    let c = client(r#"{"retryDelay":0.01}"#);
+    let init = parse(r#"{"idempotencyKey":"upload-1"}"#);
+    let file = parse(r#"{"filename":"map \"1\".png"}"#);
+    set(&file, "data", &bytes("PNG-bytes-here"));
+    set(&init, "file", &file);
+    let out = call(&c, "POST", &format!("/s/{id}/assets/upload"), init)
+        .await
+        .unwrap();
+    assert_eq!(text(&out, "id").as_deref(), Some("asset-1"));
+    let log = log(&id).await;
+    assert_eq!(log.length(), 2);
+    let (a, b) = (log.get(0), log.get(1));
+    assert_eq!(
+        text(&a, "body"),
+        text(&b, "body"),
+        "same bytes on the retry"
+    );
+    assert_eq!(
+        text(&a, "headers.content-type"),
+        text(&b, "headers.content-type")
+    );
+    let body = text(&a, "body").unwrap();
+    let ct = text(&a, "headers.content-type").unwrap();
+    let boundary = ct
+        .strip_prefix("multipart/form-data; boundary=")
+        .expect("multipart")
+        .to_owned();
+    assert_eq!(
+        body,
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"map %221%22.png\"\r\nContent-Type: image/png\r\n\r\nPNG-bytes-here\r\n--{boundary}--\r\n")
+    );
+    // A Blob keeps its own type; a bad file option is refused before sending.
+    let id = scenario("upload2", r#"[{"echo":true}]"#).await;
+    let init = parse("{}");
+    let file = parse(r#"{"filename":"notes.txt"}"#);
+    set(&file, "data", &blob("hello", "text/markdown"));
+    set(&init, "file", &file);
+    let echo = call(&c, "PUT", &format!("/s/{id}/avatar"), init)
+        .await
+        .unwrap();
+    assert!(text(&echo, "body")
+        .unwrap()
+        .contains("Content-Type: text/markdown\r\n\r\nhello"));
+    for bad in [
+        r#"{"file":{"filename":"x"}}"#,
+        r#"{"file":{"data":5}}"#,
+        r#"{"file":{"data":"x"},"json":{}}"#,
+    ] {
+        let e = call(&c, "POST", &format!("/s/{id}/u"), parse(bad))
+            .await
+            .unwrap_err();
+        assert!(is::<RequestValidationError>(&e), "{bad}");
+    }
+}
+
+/// `responseType: "bytes"` resolves with the bytes and the Content-Disposition file name;
+/// an error still parses its problem body.
+pub async fn downloads_return_bytes_and_a_filename() {
+    let id = scenario(
+        "download",
+        r#"[{"status":200,"bodyBase64":"UEsDBGZha2UtbG9nLWFyY2hpdmU=","headers":{"content-type":"application/zip","content-disposition":"attachment; filename=\"../vapi-logs-fake.zip\""}}]"#,
+    )
+    .await;
+    let c = client("{}");
+    let init = parse(r#"{"responseType":"bytes","headers":{"Accept":"application/zip"}}"#);
+    let out = call(&c, "GET", &format!("/s/{id}/logs/download"), init)
+        .await
+        .unwrap();
+    assert_eq!(
+        bytes_text(&at(&out, "data")),
+        "PK\u{3}\u{4}fake-log-archive"
+    );
+    assert_eq!(
+        text(&out, "filename").as_deref(),
+        Some("vapi-logs-fake.zip")
+    );
+    assert_eq!(
+        text(&out, "contentType").as_deref(),
+        Some("application/zip")
+    );
+    assert_eq!(
+        text(&log(&id).await.get(0), "headers.accept").as_deref(),
+        Some("application/zip")
+    );
+
+    let id = scenario("download403", r#"[{"status":403,"body":{"status":403,"title":"Forbidden","detail":"No rights to access this resource"}}]"#).await;
+    let e = call(
+        &c,
+        "GET",
+        &format!("/s/{id}/logs/download"),
+        parse(r#"{"responseType":"bytes"}"#),
+    )
+    .await
+    .unwrap_err();
+    assert!(is::<AuthorizationError>(&e));
+    assert_eq!(
+        text(&e, "detail").as_deref(),
+        Some("No rights to access this resource")
+    );
+}

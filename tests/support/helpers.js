@@ -26,6 +26,9 @@ export function recorder() {
   const fn = (level, message, fields) => events.push({ level, message, fields });
   return { fn, events };
 }
+export function bytes(text) { return new TextEncoder().encode(text); }
+export function blob(text, type) { return new Blob([text], { type }); }
+export function bytesText(u8) { return new TextDecoder().decode(u8); }
 export function inBrowser() {
   return typeof document !== 'undefined' || (typeof importScripts === 'function' && typeof navigator !== 'undefined');
 }

@@ -31,6 +31,10 @@ extern "C" {
     pub fn take_concurrently(paginator: vclient::api::Paginator, n: u32) -> Promise;
     #[wasm_bindgen(js_name = breakAfter)]
     pub fn break_after(iterable: vclient::api::Paginator, n: u32) -> Promise;
+    pub fn bytes(text: &str) -> JsValue;
+    pub fn blob(text: &str, content_type: &str) -> JsValue;
+    #[wasm_bindgen(js_name = bytesText)]
+    pub fn bytes_text(u8: &JsValue) -> String;
     #[wasm_bindgen(js_name = inBrowser)]
     pub fn in_browser() -> bool;
     pub type Recorder;
@@ -156,6 +160,8 @@ macro_rules! all_runtime_cases {
             short_and_empty_pages,
             concurrent_next_calls_share_pages,
             bad_pages_and_paging_options,
+            uploads_send_identical_bytes_on_retry,
+            downloads_return_bytes_and_a_filename,
         );
     };
 }

@@ -1,0 +1,85 @@
+//! Upload bodies: one file part framed once (see `policy::multipart`) into a `Blob`, so a
+//! retried upload sends the very same bytes; the file itself is never copied into wasm.
+
+use super::globals::JsRng;
+use super::read;
+use crate::engine::io::Rng;
+use crate::policy::headers::validate_value;
+use crate::policy::multipart::{boundary, file_part, guess_mime};
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
+
+/// A body and its `Content-Type`.
+#[derive(Debug)]
+pub struct Upload {
+    /// The multipart body.
+    pub body: JsValue,
+    /// `multipart/form-data; boundary=…`
+    pub content_type: String,
+}
+
+/// Builds the body for the `file` option:
+/// `{ data: Blob | File | ArrayBuffer | Uint8Array | string, filename?, contentType?, field? }`.
+pub fn build(file: &JsValue) -> Result<Upload, String> {
+    if !file.is_object() {
+        return Err(format!(
+            "must be an object like {{ data, filename, contentType }}, got {}",
+            read::type_name(file)
+        ));
+    }
+    let data = read::prop(file, "data")
+        .ok_or("needs `data` (a Blob, File, ArrayBuffer, typed array or string)")?;
+    let blob = data.dyn_ref::<Blob>();
+    let usable = blob.is_some()
+        || data.is_string()
+        || data.is_instance_of::<ArrayBuffer>()
+        || ArrayBuffer::is_view(&data);
+    if !usable {
+        return Err(format!(
+            "`data` must be a Blob, File, ArrayBuffer, typed array or string, got {}",
+            read::type_name(&data)
+        ));
+    }
+    // The name: given, else a File's own, else a neutral default.
+    let filename = match read::string(file, "filename")? {
+        Some(n) if n.trim().is_empty() => return Err("`filename` must not be empty".into()),
+        Some(n) => n,
+        None => read::prop(&data, "name")
+            .and_then(|n| n.as_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "upload".into()),
+    };
+    let content_type = match read::string(file, "contentType")? {
+        Some(t) => t,
+        None => blob
+            .map(Blob::type_)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| guess_mime(&filename).to_owned()),
+    };
+    validate_value(&content_type).map_err(|m| format!("`contentType` {m}"))?;
+    let field = read::string(file, "field")?.unwrap_or_else(|| "data".into());
+    let mut random = [0u8; 16];
+    JsRng.secure_fill(&mut random)?;
+    let framing = file_part(&boundary(&random), &field, &filename, &content_type);
+    let parts = Array::new();
+    parts.push(&JsValue::from_str(&framing.prefix));
+    // A view must be copied out of its buffer window; whole buffers and Blobs go as they are.
+    if ArrayBuffer::is_view(&data) && !data.is_instance_of::<Uint8Array>() {
+        let view: &js_sys::DataView = data.unchecked_ref();
+        parts.push(&Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        ));
+    } else {
+        parts.push(&data);
+    }
+    parts.push(&JsValue::from_str(&framing.suffix));
+    let body = Blob::new_with_blob_sequence(&parts)
+        .map_err(|_| "could not build the multipart body".to_string())?;
+    Ok(Upload {
+        body: body.into(),
+        content_type: framing.content_type,
+    })
+}
