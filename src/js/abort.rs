@@ -158,15 +158,24 @@ pub struct AttemptAbort {
 }
 
 impl AttemptAbort {
-    /// Arms the timeout and links the cancellation sources. Fails if one already fired.
-    pub fn new(timeout_ms: f64, cancel: &JsCancel) -> Result<AttemptAbort, Interrupt> {
+    /// Arms the timeout and links the cancellation sources. Fails if one already fired, or
+    /// (with the runtime's error) if this runtime has no usable `AbortController`.
+    pub fn new(
+        timeout_ms: f64,
+        cancel: &JsCancel,
+    ) -> Result<AttemptAbort, Result<Interrupt, JsValue>> {
         if let Some(i) = cancel.fired() {
-            return Err(i);
+            return Err(Ok(i));
         }
-        let controller = AbortController::new().map_err(|_| Interrupt::Aborted)?;
+        let controller = AbortController::new().map_err(Err)?;
         let abort: Function = Reflect::get(&controller, &"abort".into())
-            .map(JsCast::unchecked_into)
-            .map_err(|_| Interrupt::Aborted)?;
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| {
+                Err(JsValue::from_str(
+                    "AbortController.prototype.abort is missing",
+                ))
+            })?;
         let mut hooks = Hooks::default();
         let mut marks = Vec::with_capacity(3);
         let mark = |fired: Fired, marks: &mut Vec<(JsValue, Fired)>| {

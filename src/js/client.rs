@@ -12,7 +12,6 @@ use super::paging::{PagedCall, Paginator};
 use super::read;
 use super::transport::{FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
-use crate::engine::io::Rng;
 use crate::engine::io::{Expect, Request, ResponseMeta};
 use crate::engine::log::Level;
 use crate::engine::{CallOptions, Engine};
@@ -111,13 +110,18 @@ impl VClient {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let js = read_options(&options).map_err(fail_config)?;
         let config = resolve(js.options, &js.env).map_err(fail_config)?;
-        if JsRng.secure_fill(&mut [0u8; 1]).is_err() {
+        let global: JsValue = js_sys::global().into();
+        // Only look: workerd forbids random numbers outside a request, and a Worker may make
+        // its client at module scope. Keys are made per call, where a failure is reported.
+        let has_crypto = read::prop(&global, "crypto")
+            .and_then(|c| read::prop(&c, "getRandomValues"))
+            .is_some_and(|f| f.is_function());
+        if !has_crypto {
             return Err(fail_config(ConfigError::new(
                 "crypto",
                 "is required: this runtime has no crypto.getRandomValues for idempotency keys",
             )));
         }
-        let global: JsValue = js_sys::global().into();
         let (fetch, this) = match js.fetch {
             Some(f) => (f, JsValue::UNDEFINED),
             None => {

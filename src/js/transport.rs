@@ -177,8 +177,10 @@ impl Transport for FetchTransport {
         spec: AttemptSpec,
         cancel: &JsCancel,
     ) -> Result<Response<JsPayload>, TransportError<JsValue>> {
-        let abort =
-            AttemptAbort::new(spec.timeout_ms, cancel).map_err(TransportError::Interrupted)?;
+        let abort = AttemptAbort::new(spec.timeout_ms, cancel).map_err(|e| match e {
+            Ok(i) => TransportError::Interrupted(i),
+            Err(cause) => network(cause, "cannot create an AbortController"),
+        })?;
         let init = Self::init(request, &abort)?;
         // A custom fetch may throw synchronously or return a non-Promise: normalise both.
         let returned = self

@@ -42,7 +42,8 @@ pub fn build(file: &JsValue) -> Result<Upload, String> {
         ));
     }
     // The name: given, else a File's own, else a neutral default.
-    let filename = match read::string(file, "filename")? {
+    let sub = |key: &str| read::string(file, key).map_err(|m| format!("`{key}` {m}"));
+    let filename = match sub("filename")? {
         Some(n) if n.trim().is_empty() => return Err("`filename` must not be empty".into()),
         Some(n) => n,
         None => read::prop(&data, "name")
@@ -50,7 +51,7 @@ pub fn build(file: &JsValue) -> Result<Upload, String> {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "upload".into()),
     };
-    let content_type = match read::string(file, "contentType")? {
+    let content_type = match sub("contentType")? {
         Some(t) => t,
         None => blob
             .map(Blob::type_)
@@ -58,7 +59,7 @@ pub fn build(file: &JsValue) -> Result<Upload, String> {
             .unwrap_or_else(|| guess_mime(&filename).to_owned()),
     };
     validate_value(&content_type).map_err(|m| format!("`contentType` {m}"))?;
-    let field = read::string(file, "field")?.unwrap_or_else(|| "data".into());
+    let field = sub("field")?.unwrap_or_else(|| "data".into());
     let mut random = [0u8; 16];
     JsRng.secure_fill(&mut random)?;
     let framing = file_part(&boundary(&random), &field, &filename, &content_type);

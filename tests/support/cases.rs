@@ -882,15 +882,21 @@ pub async fn uploads_send_identical_bytes_on_retry() {
     assert!(text(&echo, "body")
         .unwrap()
         .contains("Content-Type: text/markdown\r\n\r\nhello"));
-    for bad in [
-        r#"{"file":{"filename":"x"}}"#,
-        r#"{"file":{"data":5}}"#,
-        r#"{"file":{"data":"x"},"json":{}}"#,
+    for (bad, says) in [
+        (r#"{"file":{"filename":"x"}}"#, "needs `data`"),
+        (r#"{"file":{"data":5}}"#, "`data` must be"),
+        (
+            r#"{"file":{"data":"x","filename":7}}"#,
+            "`filename` must be a string",
+        ),
+        (r#"{"file":{"data":"x"},"json":{}}"#, "only one of"),
     ] {
         let e = call(&c, "POST", &format!("/s/{id}/u"), parse(bad))
             .await
             .unwrap_err();
         assert!(is::<RequestValidationError>(&e), "{bad}");
+        let message = text(&e, "message").unwrap_or_default();
+        assert!(message.contains(says), "{bad}: {message}");
     }
 }
 

@@ -56,6 +56,7 @@ const checks = [
   ['same body bytes on the retry', body.sameBody === true],
   ['User-Agent set outside browsers', /^vclient-wasm\//.test(body.userAgent ?? '')],
   ['an unkeyed POST is not retried on 503', body.unkeyedAttempts === 1 && body.unkeyedError?.isServerError === true],
+  ['a client made at module scope (no randomness there)', /^VClient\(baseUrl=https:\/\/api\.valentina-noir\.example/.test(body.moduleScopeClient ?? '')],
 ];
 let failed = 0;
 for (const [what, ok] of checks) { console.log(`${ok ? 'ok' : 'not ok'} - ${what}`); if (!ok) failed++; }

@@ -6,6 +6,9 @@ import { initSync, VClient, ServerError } from './vclient.js';
 
 initSync({ module: wasmModule });
 
+// Made at module scope, where workerd forbids random numbers: construction must not need any.
+const moduleScopeClient = new VClient({ baseUrl: 'https://api.valentina-noir.example', apiKey: 'module-scope' });
+
 export default {
   async fetch(_request, env) {
     const server = env.VALENTINA_CLIENT_BASE_URL;
@@ -36,6 +39,7 @@ export default {
       userAgent: seen[0]?.headers['user-agent'],
       unkeyedError: unkeyed && { name: unkeyed.name, isServerError: unkeyed instanceof ServerError, attempts: unkeyed.attempts },
       unkeyedAttempts: unkeyedSeen.length,
+      moduleScopeClient: String(moduleScopeClient),
     });
   },
 };
