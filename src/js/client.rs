@@ -220,23 +220,8 @@ impl VClient {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
-            let mut next = Some(call.iteration_page(paging.page_size)?);
-            let all = js_sys::Array::new();
-            while let Some(page) = next {
-                let (body, info) = call.fetch(&inner, page).await?;
-                if let Some(items) = read::prop(&body, "items") {
-                    for item in items.unchecked_into::<js_sys::Array>().iter() {
-                        all.push(&item);
-                    }
-                }
-                next = info
-                    .next_offset()
-                    .map(|offset| crate::policy::pagination::PageRequest {
-                        limit: page.limit,
-                        offset,
-                    });
-            }
-            Ok(all.into())
+            let first = call.iteration_page(paging.page_size)?;
+            call.collect(&inner, first).await
         })
     }
 

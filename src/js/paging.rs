@@ -148,6 +148,22 @@ impl PagedCall {
         Ok((body, info))
     }
 
+    /// Every item from `first` on, page by page (`listAll`).
+    pub async fn collect(&self, inner: &Rc<Inner>, first: PageRequest) -> Result<JsValue, JsValue> {
+        let all = Array::new();
+        let mut next = Some(first);
+        while let Some(page) = next {
+            let (body, info) = self.fetch(inner, page).await?;
+            if let Some(items) = read::prop(&body, "items") {
+                for item in items.unchecked_into::<Array>().iter() {
+                    all.push(&item);
+                }
+            }
+            next = info.next_request(page);
+        }
+        Ok(all.into())
+    }
+
     /// The request for `getPage`.
     pub fn first_page(
         &self,
@@ -252,10 +268,7 @@ async fn step(
         if let Some(items) = read::prop(&body, "items") {
             s.buffer.extend(items.unchecked_into::<Array>().iter());
         }
-        s.next = info.next_offset().map(|offset| PageRequest {
-            limit: page.limit,
-            offset,
-        });
+        s.next = info.next_request(page);
     }
 }
 

@@ -77,6 +77,14 @@ impl PageInfo {
     pub fn next_offset(&self) -> Option<u64> {
         self.has_more().then(|| self.offset + self.count)
     }
+
+    /// The request for the following page, the same size as `asked`.
+    pub fn next_request(&self, asked: PageRequest) -> Option<PageRequest> {
+        self.next_offset().map(|offset| PageRequest {
+            limit: asked.limit,
+            offset,
+        })
+    }
 }
 
 /// Why a body is not a page envelope.
