@@ -201,13 +201,18 @@ impl Transport for FetchTransport {
             response.status()
         };
         let headers = response.headers();
+        // Each read crosses into JS and decodes a string: a success reads only what it uses.
+        let failed = !(200..300).contains(&status);
+        let on_failure = |name| if failed { header(&headers, name) } else { None };
         let meta = ResponseMeta {
             request_id: header(&headers, "x-request-id"),
-            retry_after: header(&headers, "retry-after"),
-            ratelimit: header(&headers, "ratelimit"),
-            ratelimit_policy: header(&headers, "ratelimit-policy"),
+            retry_after: on_failure("retry-after"),
+            ratelimit: on_failure("ratelimit"),
+            ratelimit_policy: on_failure("ratelimit-policy"),
             content_type: header(&headers, "content-type"),
-            content_disposition: header(&headers, "content-disposition"),
+            content_disposition: (request.expect == Expect::Bytes)
+                .then(|| header(&headers, "content-disposition"))
+                .flatten(),
         };
         // Bytes only for a successful download; error bodies are text to parse.
         let body = if request.expect == Expect::Bytes && (200..300).contains(&status) {
