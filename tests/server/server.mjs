@@ -15,7 +15,8 @@
 //   GET  /__stats                                 {companiesCreated, requests, byIdempotencyKey}
 //   GET  /__apilog                                the /api/v1 requests since start or reset
 //   POST /__reset                                 clear all /api/v1 state (not the scripts)
-//   ANY  /api/v1/...                              the Valentina imitation (valentina.mjs)
+//   ANY  /api/v1/...                              the Valentina imitation (valentina.mjs): all the
+//                                                 operations of spec/endpoints.json (routes.mjs)
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

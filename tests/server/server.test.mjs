@@ -2,8 +2,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
+import { fillPath, loadSpec } from './routes.mjs';
+import { createSynth, stableUuid } from './synth.mjs';
 
 const SERVER_PATH = fileURLToPath(new URL('./server.mjs', import.meta.url));
 const KEY = 'test-api-key-0123456789abcdefghij';
@@ -54,8 +57,8 @@ async function stats() {
 
 // ---------------------------------------------------------------------------------------
 describe('CLI', () => {
-  function spawnServer(args) {
-    const child = spawn(process.execPath, [SERVER_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  function spawnServer(args, { cwd } = {}) {
+    const child = spawn(process.execPath, [SERVER_PATH, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const listening = new Promise((resolve, reject) => {
       let out = '';
@@ -94,6 +97,18 @@ describe('CLI', () => {
     assert.deepEqual(await exited, { code: 0, signal: null });
     assert.ok(Date.now() - t0 < 3000);
     assert.equal(await hung, 'rejected');
+  });
+
+  it('finds the spec files from any working directory', async () => {
+    const { child, exited, listening } = spawnServer(['--port', '0', '--max-seconds', '30'], { cwd: tmpdir() });
+    const { port } = await listening;
+    const r = await fetch(`http://127.0.0.1:${port}/api/v1/companies/${stableUuid('c')}/options`, { headers: { 'x-api-key': KEY } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('ratelimit'), /^"burst";r=29;t=0$/); // table-driven routes are rate-limited too
+    assert.match(r.headers.get('x-request-id'), REQ_ID_RE);
+    assert.equal(typeof (await r.json()).characters, 'object');
+    child.kill('SIGTERM');
+    assert.equal((await exited).code, 0);
   });
 
   it('rejects bad arguments with exit code 2', async () => {
@@ -418,7 +433,7 @@ describe('Valentina imitation', () => {
     assert.match(r.headers.get('x-request-id'), REQ_ID_RE);
     assert.equal(r.headers.get('ratelimit-policy'), '"burst";q=1000;w=2000');
     assert.match(r.headers.get('ratelimit'), /^"burst";r=\d+;t=0$/);
-    assert.deepEqual(await r.json(), { database_status: 'ok', cache_status: 'ok', version: '0.27.0' });
+    assert.deepEqual(await r.json(), { database_status: 'online', cache_status: 'online', database_latency_ms: 1.2, cache_latency_ms: 0.4, uptime: '0:00:42', version: '0.27.0' });
   });
 
   it('unknown routes 404 and wrong methods 405, without request_id anywhere', async () => {
@@ -725,5 +740,428 @@ describe('no in-flight idempotency lock', () => {
     assert.equal(status, 201);
     assert.ok(results.some((x) => x[1] === id));
     assert.equal((await (await fetch(`${slow.url}/__stats`)).json()).companiesCreated, 3);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The whole API, table-driven from spec/endpoints.json.
+const SPEC = loadSpec();
+const SYNTH = createSynth(SPEC.schemas);
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_TIME_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const ACTING_USER = stableUuid('acting-user');
+
+/** Resolves `$ref`s to components.schemas. */
+function deref(schema) {
+  let s = schema ?? {};
+  while (s.$ref) s = SPEC.schemas[s.$ref.split('/').pop()];
+  return s;
+}
+
+/** An independent, small JSON-schema check: returns a list of problems ([] = conforms). */
+function conformance(schema, value, at = '$', depth = 0) {
+  const s = deref(schema);
+  if (depth > 40) return [];
+  const alts = s.oneOf ?? s.anyOf;
+  if (alts) {
+    const results = alts.map((a) => conformance(a, value, at, depth + 1));
+    return results.some((r) => r.length === 0) ? [] : [`${at}: matches no alternative (${results.map((r) => r[0]).join('; ')})`];
+  }
+  if (s.allOf) return s.allOf.flatMap((p) => conformance(p, value, at, depth + 1));
+  if (Array.isArray(s.enum) && !s.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in enum`];
+  const types = s.type === undefined ? [] : [].concat(s.type);
+  const typeOk = (t) => ({
+    null: value === null,
+    string: typeof value === 'string',
+    integer: Number.isInteger(value),
+    number: typeof value === 'number',
+    boolean: typeof value === 'boolean',
+    array: Array.isArray(value),
+    object: value !== null && typeof value === 'object' && !Array.isArray(value),
+  })[t];
+  if (types.length && !types.some(typeOk)) return [`${at}: expected ${types.join('|')}, got ${JSON.stringify(value)}`];
+  const errors = [];
+  if (typeof value === 'string') {
+    if (s.format === 'uuid' && !UUID_RE.test(value)) errors.push(`${at}: not a uuid: ${value}`);
+    if (s.format === 'date-time' && !DATE_TIME_RE.test(value)) errors.push(`${at}: not a date-time: ${value}`);
+    if (s.format === 'date' && !/^\d{4}-\d\d-\d\d$/.test(value)) errors.push(`${at}: not a date: ${value}`);
+    if (typeof s.minLength === 'number' && value.length < s.minLength) errors.push(`${at}: shorter than ${s.minLength}`);
+  }
+  if (typeof value === 'number' && typeof s.minimum === 'number' && value < s.minimum) errors.push(`${at}: below ${s.minimum}`);
+  if (Array.isArray(value) && s.items) value.forEach((v, i) => errors.push(...conformance(s.items, v, `${at}[${i}]`, depth + 1)));
+  if (typeOk('object') && (s.properties || s.required)) {
+    for (const name of s.required ?? []) if (!Object.hasOwn(value, name)) errors.push(`${at}: missing required \`${name}\``);
+    for (const [name, ps] of Object.entries(s.properties ?? {})) {
+      if (Object.hasOwn(value, name)) errors.push(...conformance(ps, value[name], `${at}.${name}`, depth + 1));
+    }
+  }
+  return errors;
+}
+
+function assertConforms(schemaName, value, tag) {
+  const errors = conformance({ $ref: `#/components/schemas/${schemaName}` }, value);
+  assert.deepEqual(errors, [], `${tag}: ${schemaName}`);
+}
+
+/** The first documented 2xx of the operation, read straight from the OpenAPI file. */
+function expectedStatus(entry) {
+  const responses = SPEC.openapi.paths[entry.path][entry.verb.toLowerCase()].responses;
+  return Number(Object.keys(responses).find((c) => c.startsWith('2')));
+}
+
+/** Path values: made-up UUIDs, the first enum value for enum-typed params (provider). */
+function pathValues(entry, overrides = {}) {
+  const op = SPEC.openapi.paths[entry.path][entry.verb.toLowerCase()];
+  const values = {};
+  for (const name of entry.pathParams) {
+    const decl = (op.parameters ?? []).find((p) => p.in === 'path' && p.name === name);
+    const en = decl && deref(decl.schema).enum;
+    values[name] = overrides[name] ?? (en ? en[0] : stableUuid(`path|${name}`));
+  }
+  return values;
+}
+
+/** The request the next step's typed client would send for `entry`. */
+function requestFor(entry, overrides = {}) {
+  const qs = new URLSearchParams();
+  for (const q of entry.query) {
+    if (q.required) qs.set(q.name, q.type === 'uuid' ? stableUuid(`query|${q.name}`) : 'x');
+    else if (q.alwaysSend) qs.set(q.name, String(q.default));
+  }
+  if (entry.response.kind === 'paginated' && entry.operationId !== 'listCompanies') {
+    qs.set('limit', '2');
+    qs.set('offset', '1');
+  }
+  const headers = { 'x-api-key': KEY, 'x-testing-ignore-rate-limit': 'true' };
+  if (entry.onBehalfOf.server) headers['on-behalf-of'] = ACTING_USER;
+  if (entry.response.accept) headers.accept = entry.response.accept;
+  let body;
+  let sentText = '';
+  const b = entry.body;
+  if (b?.kind === 'json' || b?.kind === 'json-array') {
+    const one = SYNTH.value(b.schema, { seed: `body|${entry.operationId}` });
+    sentText = JSON.stringify(b.kind === 'json-array' ? [one] : one);
+    body = sentText;
+    headers['content-type'] = 'application/json';
+  } else if (b?.kind === 'multipart') {
+    body = new FormData();
+    body.append(b.fileField, new Blob(['fake image bytes'], { type: 'image/png' }), 'avatar.png');
+  }
+  const query = qs.toString();
+  const path = fillPath(entry.path, pathValues(entry, overrides));
+  return { path, query, url: `${base}${path}${query ? `?${query}` : ''}`, init: { method: entry.verb, headers, body }, sentText };
+}
+
+async function createCompany(name = 'Table Co') {
+  const r = await apiPost('/companies', { name, email: 'table@example.com' });
+  assert.equal(r.status, 201);
+  return (await r.json()).id;
+}
+
+describe('the whole API from spec/endpoints.json', () => {
+  before(async () => {
+    const r = await fetch(`${base}/__reset`, { method: 'POST' });
+    await r.arrayBuffer();
+  });
+
+  it('the table has 166 operations and every path template routes to itself', () => {
+    assert.equal(SPEC.endpoints.length, 166);
+    for (const e of SPEC.endpoints) {
+      const values = Object.fromEntries(e.pathParams.map((p) => [p, `v-${p}`]));
+      const m = SPEC.router.match(fillPath(e.path, values));
+      assert.equal(m?.template.template, e.path, `${e.verb} ${e.path}`);
+      assert.equal(m.template.methods[e.verb], e);
+      assert.deepEqual(m.params, values);
+    }
+  });
+
+  it('answers every operation with the documented status and shape, and logs what was sent', async () => {
+    const companyId = await createCompany();
+    const sent = [];
+    for (const entry of SPEC.endpoints) {
+      const tag = `${entry.operationId} ${entry.verb} ${entry.path}`;
+      const overrides = { company_id: entry.operationId === 'deleteCompany' ? await createCompany('Doomed Co') : companyId };
+      const rq = requestFor(entry, overrides);
+      rq.init.headers['x-test-op'] = entry.operationId;
+      const r = await fetch(rq.url, rq.init);
+      const status = expectedStatus(entry);
+      const raw = Buffer.from(await r.arrayBuffer());
+      assert.equal(r.status, status, `${tag}: ${raw.toString()}`);
+      assert.match(r.headers.get('x-request-id') ?? '', REQ_ID_RE, tag);
+      sent.push({ entry, rq, status });
+      const kind = entry.response.kind;
+      if (kind === 'no_content') {
+        assert.equal(raw.length, 0, tag);
+        continue;
+      }
+      if (kind === 'bytes') {
+        assert.equal(r.headers.get('content-type'), 'application/zip', tag);
+        assert.equal(r.headers.get('content-disposition'), 'attachment; filename="vapi-logs-fake.zip"', tag);
+        assert.equal(raw.toString('latin1'), 'PK\x03\x04fake-log-archive', tag);
+        continue;
+      }
+      assert.equal(r.headers.get('content-type'), 'application/json', tag);
+      const json = JSON.parse(raw.toString());
+      if (kind === 'paginated') {
+        assert.deepEqual(Object.keys(json).sort(), ['items', 'limit', 'offset', 'total'], tag);
+        if (entry.operationId === 'listCompanies') {
+          assert.ok(json.items.length >= 1, tag);
+        } else {
+          assert.deepEqual([json.limit, json.offset, json.total, json.items.length], [2, 1, 3, 2], tag);
+        }
+        json.items.forEach((item, i) => assertConforms(entry.response.schema, item, `${tag} items[${i}]`));
+        const ids = json.items.map((i) => i.id).filter(Boolean);
+        assert.equal(new Set(ids).size, ids.length, `${tag}: distinct ids`);
+      } else if (kind === 'list') {
+        assert.ok(Array.isArray(json), tag);
+        assert.equal(json.length, 2, tag);
+        json.forEach((item, i) => assertConforms(entry.response.schema, item, `${tag} [${i}]`));
+      } else if (kind === 'raw_json') {
+        assert.ok(json && typeof json === 'object' && !Array.isArray(json), tag);
+        for (const options of Object.values(json)) {
+          for (const values of Object.values(options)) assert.ok(Array.isArray(values) && values.length > 0, tag);
+        }
+      } else if (entry.response.schema) {
+        assertConforms(entry.response.schema, json, tag);
+        // A resource fetched or changed by its id comes back with that id (a resource that
+        // merely refers to it, like an experience record under {campaign_id}, echoes it as is).
+        const last = entry.pathParams.at(-1);
+        if (last?.endsWith('_id') && entry.path.endsWith(`{${last}}`) && entry.verb !== 'POST' && 'id' in json) {
+          if (last in json) assert.equal(json[last], overrides[last] ?? pathValues(entry)[last], tag);
+          else
+assert.equal(json.id, overrides[last] ?? pathValues(entry)[last], `${tag}: id echoes {${last}}`);
+        }
+        if (json.company_id !== undefined && entry.pathParams.includes('company_id')) assert.equal(json.company_id, companyId, tag);
+      } else {
+        // Inline in the spec: the reference parses a developer plus its new key.
+        assert.match(json.api_key, /^[A-Za-z0-9]{32}$/, tag);
+        assert.match(json.id, UUID_RE, tag);
+      }
+    }
+
+    // The API log holds one record per operation, with what the client sent.
+    const log = await (await fetch(`${base}/__apilog`)).json();
+    for (const { entry, rq, status } of sent) {
+      const rec = log.find((e) => e.headers['x-test-op'] === entry.operationId);
+      const tag = entry.operationId;
+      assert.ok(rec, `${tag}: no /__apilog record`);
+      assert.equal(rec.operationId, entry.operationId, tag);
+      assert.equal(rec.method, entry.verb, tag);
+      assert.equal(rec.path, rq.path, tag);
+      assert.deepEqual(Object.keys(rec).filter((k) => ['method', 'path', 'query', 'headers', 'body', 'operationId', 'status'].includes(k)).sort(),
+        ['body', 'headers', 'method', 'operationId', 'path', 'query', 'status'], tag);
+      assert.equal(rec.status, status, tag);
+      assert.equal(rec.query, rq.query, tag);
+      assert.equal(rec.headers['x-api-key'], KEY, tag);
+      assert.ok(Object.keys(rec.headers).every((k) => k === k.toLowerCase()), tag);
+      assert.equal(rec.headers['on-behalf-of'], entry.onBehalfOf.server ? ACTING_USER : undefined, tag);
+      if (entry.body?.kind === 'multipart') {
+        assert.match(rec.headers['content-type'], /^multipart\/form-data; boundary=/, tag);
+        assert.match(rec.body, /name="data"; filename="avatar.png"/, tag);
+        assert.match(rec.body, /fake image bytes/, tag);
+      } else {
+        assert.equal(rec.body, rq.sentText, tag);
+      }
+    }
+    assert.equal(new Set(log.map((e) => e.operationId).filter(Boolean)).size, 166);
+  });
+
+  it('paginated collections: 3 deterministic items with distinct ids; limit and offset honoured', async () => {
+    const path = `/companies/${stableUuid('c')}/users/${stableUuid('u')}/notes`;
+    let r = await api(path);
+    const page = await r.json();
+    assert.deepEqual([page.limit, page.offset, page.total, page.items.length], [10, 0, 3, 3]);
+    assert.equal(new Set(page.items.map((i) => i.id)).size, 3);
+    assert.ok(page.items.every((n) => n.user_id === stableUuid('u') && n.company_id === stableUuid('c')));
+    r = await api(`${path}?limit=1&offset=2`);
+    const tail = await r.json();
+    assert.deepEqual(tail, { items: [page.items[2]], limit: 1, offset: 2, total: 3 });
+    r = await api(`${path}?limit=0`);
+    assert.deepEqual((await r.json()).items, []);
+    r = await api(`${path}?offset=-1`);
+    assert.equal(r.status, 400);
+    assert.deepEqual((await r.json()).invalid_parameters, [{ field: 'offset', message: 'Expected `int` >= 0' }]);
+    // The audit log switches to its detail schema when `include` asks for request details.
+    r = await api(`/companies/${stableUuid('c')}/audit-logs?include=request_details`);
+    const detail = await r.json();
+    detail.items.forEach((item) => assertConforms('AuditLogDetailResponse', item, 'audit detail'));
+  });
+
+  it('limit over the maximum gives 400 (100 for most lists, 1000 for reference catalogues)', async () => {
+    const c = `/companies/${stableUuid('c')}`;
+    for (const [path, max] of [[`${c}/users`, 100], [`${c}/dictionaries`, 1000], [`${c}/characterblueprint/traits`, 1000]]) {
+      let r = await api(`${path}?limit=${max}`);
+      assert.equal(r.status, 200, path);
+      await r.arrayBuffer();
+      r = await api(`${path}?limit=${max + 1}`);
+      assert.equal(r.status, 400, path);
+      assert.match(r.headers.get('x-request-id'), REQ_ID_RE);
+      const p = await r.json();
+      assert.equal(p.detail, 'Validation failed for one or more fields.');
+      assert.deepEqual(p.invalid_parameters, [{ field: 'limit', message: `Expected \`int\` <= ${max}` }]);
+    }
+  });
+
+  it('On-Behalf-Of: 400 when a requiring operation lacks it, 404 when it is not a UUID, ignored elsewhere', async () => {
+    const cid = stableUuid('c');
+    const body = { username: 'someone', email: 'someone@example.com', role: 'PLAYER' };
+    let r = await apiPost(`/companies/${cid}/users`, body);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('content-type'), 'application/problem+json');
+    let p = await r.json();
+    assert.equal(p.detail, `Missing required header parameter 'On-Behalf-Of' for path /api/v1/companies/${cid}/users`);
+    assert.equal(p.request_id, r.headers.get('x-request-id'));
+    r = await apiPost(`/companies/${cid}/users`, body, { 'on-behalf-of': 'nobody' });
+    assert.equal(r.status, 404);
+    p = await r.json();
+    assert.equal(p.title, 'Not Found');
+    assert.equal(p.detail, "User 'nobody' not found");
+    r = await apiPost(`/companies/${cid}/users`, body, { 'on-behalf-of': ACTING_USER });
+    assert.equal(r.status, 201);
+    const user = await r.json();
+    assert.equal(user.username, 'someone'); // scalar body fields are echoed
+    assert.equal(user.company_id, cid);
+    // Listing users does not need the header; sending it anyway is fine.
+    r = await api(`/companies/${cid}/users`);
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+    r = await api(`/companies/${cid}/users`, { headers: { 'on-behalf-of': 'whatever' } });
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+  });
+
+  it('405 with allow on a table-driven path; literal segments win over parameters', async () => {
+    const cid = stableUuid('c');
+    let r = await api(`/companies/${cid}/users`, { method: 'PUT' });
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get('allow'), 'OPTIONS, GET, POST');
+    assert.equal(r.headers.get('x-request-id'), null);
+    assert.equal((await r.json()).request_id, undefined);
+    r = await api(`/companies/${cid}/users/merge`);
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get('allow'), 'OPTIONS, POST');
+    await r.arrayBuffer();
+    r = await api(`/companies/${cid}/users/unapproved`, { headers: { 'on-behalf-of': ACTING_USER } });
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+    const log = await (await fetch(`${base}/__apilog`)).json();
+    assert.equal(log.at(-1).operationId, 'listUnapprovedUsers');
+    assert.equal(log.at(-2).operationId, null);
+  });
+
+  it('request validation: bad JSON, missing fields, arrays, uploads, query and path parameters', async () => {
+    const cid = stableUuid('c');
+    const obo = { 'on-behalf-of': ACTING_USER };
+    const problem = async (r, status = 400) => {
+      assert.equal(r.status, status);
+      assert.equal(r.headers.get('content-type'), 'application/problem+json');
+      return r.json();
+    };
+    let p = await problem(await api(`/companies/${cid}/campaigns`, { method: 'POST', headers: obo, body: '{"name": "trunc' }));
+    assert.equal(p.detail, 'Input data was truncated');
+    p = await problem(await api(`/companies/${cid}/campaigns`, { method: 'POST', headers: obo, body: '{"name": nope}' }));
+    assert.equal(p.detail, 'JSON is malformed: invalid character');
+    p = await problem(await apiPost(`/companies/${cid}/users`, { email: 'a@b.co', role: 'PLAYER' }, obo));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data', message: 'Object missing required field `username`' }]);
+    p = await problem(await apiPost(`/companies/${cid}/campaigns`, [1], obo));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data', message: 'Expected `object`, got `array`' }]);
+
+    const bulk = `/companies/${cid}/characters/${stableUuid('ch')}/traits/bulk-assign`;
+    p = await problem(await apiPost(bulk, { trait_id: stableUuid('t') }, obo));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data', message: 'Expected `array`, got `object`' }]);
+    p = await problem(await apiPost(bulk, [{ value: 1 }], obo));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data[0]', message: 'Object missing required field `trait_id`' }]);
+    let r = await apiPost(bulk, [{ trait_id: stableUuid('t'), value: 2 }], obo);
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+
+    const upload = `/companies/${cid}/users/${stableUuid('u')}/assets/upload`;
+    p = await problem(await apiPost(upload, { data: 'x' }, obo));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data', message: 'Object missing required field `data`' }]);
+    const wrong = new FormData();
+    wrong.append('file', new Blob(['x']), 'x.png');
+    p = await problem(await api(upload, { method: 'POST', headers: obo, body: wrong }));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'data', message: 'Object missing required field `data`' }]);
+    const good = new FormData();
+    good.append('data', new Blob(['abc'], { type: 'text/plain' }), 'notes.txt');
+    r = await api(upload, { method: 'POST', headers: obo, body: good });
+    assert.equal(r.status, 201);
+    const asset = await r.json();
+    assert.equal(asset.original_filename, 'notes.txt');
+    assert.equal(asset.mime_type, 'text/plain');
+    // Binary uploads are logged as text and, exactly, as base64.
+    const binary = new FormData();
+    binary.append('data', new Blob([new Uint8Array([0xff, 0x00, 0xfe])], { type: 'image/png' }), 'b.png');
+    r = await api(upload, { method: 'POST', headers: obo, body: binary });
+    assert.equal(r.status, 201);
+    await r.arrayBuffer();
+    const rec = (await (await fetch(`${base}/__apilog`)).json()).at(-1);
+    assert.equal(rec.operationId, 'uploadUserAsset');
+    assert.ok(Buffer.from(rec.bodyBase64, 'base64').includes(Buffer.from([0xff, 0x00, 0xfe])));
+
+    p = await problem(await api(`/companies/${cid}/characters/chargen/start`, { method: 'POST', headers: obo }));
+    assert.equal(p.detail, `Missing required query parameter 'campaign_id' for path /api/v1/companies/${cid}/characters/chargen/start`);
+    r = await api(`/companies/${cid}/characters/chargen/start?campaign_id=${stableUuid('camp')}`, { method: 'POST', headers: obo });
+    assert.equal(r.status, 201);
+    assert.equal((await r.json()).campaign_id, stableUuid('camp'));
+    p = await problem(await api(`/companies/${cid}/audit-logs?operation=NOPE&include=request_details,x`));
+    assert.deepEqual(p.invalid_parameters, [
+      { field: 'operation', message: "Invalid enum value 'NOPE'" },
+      { field: 'include', message: "Invalid enum value 'x'" },
+    ]);
+    p = await problem(await api(`/companies/${cid}/statistics?num_top_traits=five`));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'num_top_traits', message: 'Expected `int`, got `str`' }]);
+    p = await problem(await api(`/admin/logs?limit=501`));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'limit', message: 'Expected `int` <= 500' }]);
+    r = await api('/admin/logs?limit=1');
+    assert.equal((await r.json()).length, 1);
+    p = await problem(await api(`/companies/${cid}/characters?is_temporary=maybe`, { headers: obo }));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'is_temporary', message: 'Expected `bool`, got `str`' }]);
+    p = await problem(await api(`/companies/${cid}/users/${stableUuid('u')}/identities/GOOGLE`, { method: 'DELETE', headers: obo }));
+    assert.deepEqual(p.invalid_parameters, [{ field: 'provider', message: "Invalid enum value 'GOOGLE'" }]);
+    // An empty path segment is no route at all.
+    r = await api(`/companies/${cid}/users//notes`);
+    assert.equal(r.status, 404);
+    await r.arrayBuffer();
+  });
+
+  it('table-driven POSTs go through idempotency (replay, 409) and the API key check', async () => {
+    const path = `/companies/${stableUuid('c')}/campaigns`;
+    const headers = { 'on-behalf-of': ACTING_USER, 'idempotency-key': 'table-create-1' };
+    const body = { name: 'Chicago by Night' };
+    let r = await apiPost(path, body, headers);
+    assert.equal(r.status, 201);
+    const rid1 = r.headers.get('x-request-id');
+    const first = await r.text();
+    assert.equal(JSON.parse(first).name, 'Chicago by Night');
+    r = await apiPost(path, body, headers);
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('content-type'), 'application/json');
+    assert.notEqual(r.headers.get('x-request-id'), rid1);
+    assert.equal(await r.text(), first);
+    assert.equal((await stats()).byIdempotencyKey['table-create-1'], 1);
+    r = await apiPost(path, { name: 'Another' }, headers);
+    assert.equal(r.status, 409);
+    assert.equal(r.headers.get('x-request-id'), null);
+    await r.arrayBuffer();
+    // A 400 (here: no On-Behalf-Of) is not stored.
+    r = await apiPost(path, body, { 'idempotency-key': 'table-create-2' });
+    assert.equal(r.status, 400);
+    await r.arrayBuffer();
+    r = await apiPost(path, body, { ...headers, 'idempotency-key': 'table-create-2' });
+    assert.equal(r.status, 201);
+    await r.arrayBuffer();
+    assert.equal((await stats()).byIdempotencyKey['table-create-2'], 2);
+    // No key: 401 before anything else.
+    r = await fetch(`${base}/api/v1${path}`, { method: 'POST', body: '{}' });
+    assert.equal(r.status, 401);
+    await r.arrayBuffer();
+    // A fault answers first; its log record still names the operation.
+    await (await postJson(`${base}/__faults`, { next: [{ status: 503 }] })).arrayBuffer();
+    r = await apiPost(path, body, headers);
+    assert.equal(r.status, 503);
+    await r.arrayBuffer();
+    const rec = (await (await fetch(`${base}/__apilog`)).json()).at(-1);
+    assert.deepEqual([rec.operationId, rec.fault, rec.status], ['createCampaign', true, 503]);
   });
 });

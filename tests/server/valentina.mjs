@@ -1,17 +1,25 @@
-// A tiny, stateful imitation of the Valentina Noir API under /api/v1, faithful to the
-// behaviours the client's retry engine depends on (see shared/valentina/api-contract.md,
-// §A2 headers, §A3 auth, §A5 idempotency, §A6 rate limits, §A7 errors, §A8 pagination).
-// It is a placeholder for a fuller test double.
+// An imitation of the Valentina Noir API under /api/v1 (see shared/valentina/api-contract.md,
+// §A2 headers, §A3 auth, §A4 On-Behalf-Of, §A5 idempotency, §A6 rate limits, §A7 errors,
+// §A8 pagination, §A9 formats). Its routes are compiled from spec/endpoints.json (routes.mjs):
+// all 166 operations. `health` and the five `companies` CRUD operations are stateful handlers
+// written here; every other operation is answered by the table-driven handler of
+// operations.mjs (request checks, then a response synthesised from spec/openapi.json).
 //
 // Order of processing for one /api/v1 request (preflights never get here):
 //   1. the next queued fault step, if any (POST /__faults), answers instead of everything below;
-//   2. unknown route -> 404 / known route, wrong method -> 405 (no key needed, no request_id);
+//   2. unknown path -> 404 / known path, wrong method -> 405 + allow (no key needed, no request_id);
 //   3. X-API-KEY missing or wrong -> 401 (no tokens used, no RateLimit, no X-Request-Id header);
 //   4. rate limit (unless `X-Testing-Ignore-Rate-Limit: true`) -> 429 when the bucket is empty;
 //   5. idempotency (POST/PUT/PATCH with a non-empty Idempotency-Key): replay or 409;
 //   6. the handler (mutating handlers first wait `writeDelayMs`: there is no in-flight lock).
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { requestId, runStep, describeRequest } from './steps.mjs';
+import { loadSpec } from './routes.mjs';
+import { createSynth } from './synth.mjs';
+import {
+  createOperations, bad, notFound, parseJsonBody, intParam, jsonType, VALIDATION_FAILED,
+} from './operations.mjs';
 
 export const DEFAULT_API_KEY = 'test-api-key-0123456789abcdefghij';
 export const DEFAULT_BURST = 30;
@@ -22,7 +30,6 @@ const IDEMPOTENT_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const VALIDATION_FAILED = 'Validation failed for one or more fields.';
 
 /** A UUIDv7: 48-bit Unix milliseconds, version 7, variant 10, random rest. */
 export function uuidv7() {
@@ -35,24 +42,6 @@ export function uuidv7() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function safeDecode(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** msgspec's name for a JSON value's type, as used in its error messages. */
-function jsonType(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  return 'object';
-}
-
 /** Rounds up to 2 decimals, ignoring float noise (1.0000000001 -> 1.00). */
 function ceil2(x) {
   return Math.max(0.01, Math.ceil(x * 100 - 1e-6) / 100);
@@ -60,27 +49,6 @@ function ceil2(x) {
 
 function ceilSeconds(x) {
   return Math.max(1, Math.ceil(x - 1e-9));
-}
-
-function bad(detail, invalidParameters) {
-  const problem = { title: 'Bad Request', detail };
-  if (invalidParameters) problem.invalid_parameters = invalidParameters;
-  return { status: 400, problem };
-}
-
-function notFound(detail) {
-  return { status: 404, problem: { title: 'Not Found', detail } };
-}
-
-function parseJsonBody(buf) {
-  const text = buf.toString('utf8');
-  if (text.trim() === '') return { error: bad('Input data was truncated') };
-  try {
-    return { value: JSON.parse(text) };
-  } catch (e) {
-    if (/end of (JSON )?input|Unterminated/i.test(e.message)) return { error: bad('Input data was truncated') };
-    return { error: bad('JSON is malformed: invalid character') };
-  }
 }
 
 /**
@@ -126,21 +94,10 @@ function validateCompany(v, partial) {
   return { value: out };
 }
 
-/** Parses an integer query parameter; returns { value } or { message }. */
-function intParam(qs, name, def, max) {
-  const raw = qs.get(name);
-  if (raw === null) return { value: def };
-  if (!/^-?\d+$/.test(raw)) return { message: 'Expected `int`, got `str`' };
-  const n = Number(raw);
-  if (n < 0) return { message: 'Expected `int` >= 0' };
-  if (max !== undefined && n > max) return { message: `Expected \`int\` <= ${max}` };
-  return { value: n };
-}
-
 function freshState() {
   return {
     companies: new Map(), // id -> company, in creation order
-    idempotency: new Map(), // apiKey\0key\0METHOD\0path -> { hash, status, body, contentType, expires }
+    idempotency: new Map(), // apiKey\0key\0METHOD\0path -> { hash, status, body, headers, expires }
     buckets: new Map(), // apiKey -> { tokens, at }
     faults: [],
     log: [],
@@ -150,7 +107,7 @@ function freshState() {
 }
 
 /**
- * options: { apiKey, burst, refillPerSecond, writeDelayMs, life }
+ * options: { apiKey, burst, refillPerSecond, writeDelayMs, life, spec (default: loadSpec()) }
  * Returns { handle(req, res, info), reset(), setFaults(steps), faults(), stats(), log() }.
  */
 export function createValentina(options = {}) {
@@ -160,6 +117,9 @@ export function createValentina(options = {}) {
   const writeDelayMs = options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
   const life = options.life;
   const policyHeader = `"burst";q=${burst};w=${Math.ceil(burst / refill)}`;
+  const spec = options.spec ?? loadSpec();
+  const synth = createSynth(spec.schemas);
+  const operations = createOperations({ spec });
   let st = freshState();
 
   // ---- rate limiting: one token bucket per API key ------------------------------------
@@ -183,13 +143,15 @@ export function createValentina(options = {}) {
     };
   }
 
-  // ---- handlers: (ctx) -> { status, json } | { status, problem } | { status } ------------
+  // ---- stateful handlers: (ctx) -> { status, json } | { status, problem } | { status } ----
+  // ctx = { req, entry, params: {name: value}, qs, body: Buffer, path, headers, instance }
   function health() {
-    return { status: 200, json: { database_status: 'ok', cache_status: 'ok', version: '0.27.0' } };
+    // A valid SystemHealth (every required member), as the real server sends.
+    return { status: 200, json: { database_status: 'online', cache_status: 'online', database_latency_ms: 1.2, cache_latency_ms: 0.4, uptime: '0:00:42', version: '0.27.0' } };
   }
 
   function listCompanies(ctx) {
-    const limit = intParam(ctx.qs, 'limit', 10, 100);
+    const limit = intParam(ctx.qs, 'limit', ctx.entry.pagination.defaultLimit, ctx.entry.pagination.maxLimit);
     const offset = intParam(ctx.qs, 'offset', 0);
     const invalid = [];
     if (limit.message) invalid.push({ field: 'limit', message: limit.message });
@@ -202,28 +164,33 @@ export function createValentina(options = {}) {
     };
   }
 
+  // The create response keeps the flat company fields of the first version of this fake
+  // (id, name, email, description, dates, settings: {}) and adds the spec's envelope
+  // (NewCompanyCreateResponse: `company`, the stored CompanyResponse, and `admin_user`).
   function createCompany(ctx) {
     const parsed = parseJsonBody(ctx.body);
     if (parsed.error) return parsed.error;
     const checked = validateCompany(parsed.value, false);
     if (checked.error) return checked.error;
     const now = new Date().toISOString();
-    const company = {
-      id: uuidv7(),
+    const id = uuidv7();
+    const flat = {
+      id,
       name: checked.value.name,
       email: checked.value.email,
       description: checked.value.description ?? null,
       date_created: now,
       date_modified: now,
-      settings: {},
     };
-    st.companies.set(company.id, company);
+    const envelope = synth.value(ctx.entry.response.schema, { seed: `company|${id}`, params: { company_id: id } });
+    const company = Object.assign(envelope.company ?? {}, flat, { resources_modified_at: now });
+    st.companies.set(id, company);
     st.stats.companiesCreated++;
-    return { status: 201, json: company };
+    return { status: 201, json: { ...flat, settings: {}, ...envelope, company } };
   }
 
   function companyId(ctx) {
-    const id = ctx.params[0];
+    const id = ctx.params.company_id;
     if (!UUID_RE.test(id)) return { error: bad(VALIDATION_FAILED, [{ field: 'company_id', message: 'Invalid UUID' }]) };
     const company = st.companies.get(id.toLowerCase());
     if (!company) return { error: notFound('Company not found') };
@@ -253,11 +220,19 @@ export function createValentina(options = {}) {
     return { status: 204 };
   }
 
-  const routes = [
-    { re: /^\/api\/v1\/health$/, methods: { GET: health } },
-    { re: /^\/api\/v1\/companies$/, methods: { GET: listCompanies, POST: createCompany } },
-    { re: /^\/api\/v1\/companies\/([^/]+)$/, methods: { GET: getCompany, PATCH: updateCompany, DELETE: deleteCompany } },
-  ];
+  // Stateful handlers by operationId; every other operation of the table is table-driven.
+  const STATEFUL = {
+    checkSystemHealth: health,
+    listCompanies,
+    createCompany,
+    getCompany,
+    updateCompany,
+    deleteCompany,
+  };
+  for (const opId of Object.keys(STATEFUL)) {
+    if (!spec.endpoints.some((e) => e.operationId === opId)) throw new Error(`spec/endpoints.json has no operation ${opId}`);
+  }
+  const handlerOf = (entry) => STATEFUL[entry.operationId] ?? ((ctx) => operations.handle(entry, ctx));
 
   // ---- responses -----------------------------------------------------------------------
   function send(res, status, headers, body) {
@@ -276,43 +251,42 @@ export function createValentina(options = {}) {
   // ---- the request pipeline -------------------------------------------------------------
   async function handle(req, res, info) {
     st.stats.requests++;
-    const entry = { ...describeRequest(req, info), t: info.arrival - st.startedAt, fault: false, status: null };
-    st.log.push(entry);
-    res.once('finish', () => { entry.status = res.statusCode; });
+    const method = req.method;
+    const path = info.path.length > 1 ? info.path.replace(/\/+$/, '') : info.path;
+    const found = spec.router.match(path);
+    const op = found?.template.methods[method] ?? null;
+    const record = {
+      ...describeRequest(req, info),
+      t: info.arrival - st.startedAt,
+      operationId: op?.operationId ?? null,
+      fault: false,
+      status: null,
+    };
+    if (!isUtf8(info.body)) record.bodyBase64 = info.body.toString('base64');
+    st.log.push(record);
+    res.once('finish', () => { record.status = res.statusCode; });
 
     if (st.faults.length > 0) {
-      entry.fault = true;
+      record.fault = true;
       await runStep(st.faults.shift(), req, res, info, life);
       return;
     }
 
-    const method = req.method;
-    const path = info.path.length > 1 ? info.path.replace(/\/+$/, '') : info.path;
     const instance = `http://${req.headers.host ?? '127.0.0.1'}${req.url}`;
-    let route = null;
-    let params = null;
-    for (const r of routes) {
-      const m = r.re.exec(path);
-      if (m) {
-        route = r;
-        params = m.slice(1).map(safeDecode);
-        break;
-      }
-    }
-    if (!route) {
+    if (!found) {
       sendProblem(res, 404, { title: 'Not Found', detail: 'Not Found', instance });
       return;
     }
-    const allow = ['OPTIONS', ...Object.keys(route.methods)].join(', ');
+    const { allow } = found.template;
     if (method === 'OPTIONS') {
       send(res, 204, { allow });
       return;
     }
-    const handler = route.methods[method];
-    if (!handler) {
+    if (!op) {
       sendProblem(res, 405, { title: 'Method Not Allowed', detail: 'Method Not Allowed', instance }, { allow });
       return;
     }
+    const handler = handlerOf(op);
 
     // Authentication: decided before rate limiting; no tokens, no RateLimit, no X-Request-Id header.
     const key = req.headers['x-api-key'];
@@ -354,9 +328,7 @@ export function createValentina(options = {}) {
       const hit = st.idempotency.get(storeKey);
       if (hit && hit.expires <= Date.now()) st.idempotency.delete(storeKey);
       else if (hit && hit.hash === hash) {
-        const replayHeaders = { 'x-request-id': requestId(), ...rateHeaders };
-        if (hit.contentType) replayHeaders['content-type'] = hit.contentType;
-        send(res, hit.status, replayHeaders, hit.body);
+        send(res, hit.status, { ...hit.headers, 'x-request-id': requestId(), ...rateHeaders }, hit.body);
         return;
       } else if (hit) {
         // As the real server: no RateLimit and no X-Request-Id headers on this 409.
@@ -373,28 +345,39 @@ export function createValentina(options = {}) {
     if (MUTATING_METHODS.has(method) && writeDelayMs > 0) await life.sleep(writeDelayMs);
 
     const rid = requestId();
-    const result = await handler({ req, params, qs: new URLSearchParams(info.query), body: info.body, instance });
+    const result = await handler({
+      req,
+      entry: op,
+      params: found.params,
+      qs: new URLSearchParams(info.query),
+      body: info.body,
+      path,
+      headers: req.headers,
+      instance,
+    });
     if (useIdem) st.stats.byIdempotencyKey[idemKey] = (st.stats.byIdempotencyKey[idemKey] ?? 0) + 1;
 
     let body;
-    let contentType;
+    const headers = {}; // the headers a replay repeats
     if (result.problem) {
       body = Buffer.from(JSON.stringify({ status: result.status, ...result.problem, instance, request_id: rid }));
-      contentType = 'application/problem+json';
+      headers['content-type'] = 'application/problem+json';
+    } else if (result.raw !== undefined) {
+      body = result.raw;
+      headers['content-type'] = result.contentType ?? 'application/octet-stream';
+      Object.assign(headers, result.headers);
     } else if (result.json !== undefined) {
       body = Buffer.from(JSON.stringify(result.json));
-      contentType = 'application/json';
+      headers['content-type'] = 'application/json';
     } else {
       body = Buffer.alloc(0);
     }
     if (useIdem && result.status >= 200 && result.status < 300) {
       st.idempotency.set(storeKey, {
-        hash, status: result.status, body, contentType, expires: Date.now() + IDEMPOTENCY_TTL_MS,
+        hash, status: result.status, body, headers, expires: Date.now() + IDEMPOTENCY_TTL_MS,
       });
     }
-    const headers = { 'x-request-id': rid, ...rateHeaders };
-    if (contentType) headers['content-type'] = contentType;
-    send(res, result.status, headers, body);
+    send(res, result.status, { ...headers, 'x-request-id': rid, ...rateHeaders }, body);
   }
 
   return {
