@@ -192,7 +192,8 @@ pub fn decide(policy: &RetryPolicy, facts: &AttemptFacts, u: f64) -> Decision {
         _ => (backoff, DelayReason::Backoff),
     };
     if let Some(left) = facts.remaining_ms {
-        if delay_ms as f64 >= left {
+        // An unknowable time left (NaN) counts as none: never sleep past a deadline.
+        if left.is_nan() || delay_ms as f64 >= left {
             return Decision::Stop(match reason {
                 DelayReason::Server(_) => StopReason::HintBeyondDeadline,
                 DelayReason::Backoff => StopReason::DeadlineTooClose,

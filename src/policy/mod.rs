@@ -17,3 +17,7 @@ pub mod ratelimit;
 pub mod retry_after;
 pub mod text;
 pub mod url;
+
+// proptest seeds from the OS RNG: native only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod props;
