@@ -31,10 +31,11 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; 
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
 fi
 
-# binaryen (wasm-opt), deno, workerd and typescript, pinned in tools/package.json.
+# binaryen (wasm-opt), deno, workerd, typescript and esbuild, pinned in tools/package.json.
 if [ ! -x tools/node_modules/.bin/workerd ] || [ ! -x tools/node_modules/.bin/deno ] \
-   || [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ]; then
-  step "npm tools (binaryen, deno, workerd, typescript)"
+   || [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ] \
+   || [ ! -x tools/node_modules/.bin/esbuild ]; then
+  step "npm tools (binaryen, deno, workerd, typescript, esbuild)"
   # npm ci refuses this lock: it lists only the Linux optional binaries this registry
   # serves. Every version is pinned exactly in package.json, so install is as reproducible.
   (cd tools && npm install --no-audit --no-fund)
@@ -51,3 +52,4 @@ tools/node_modules/.bin/wasm-opt --version
 tools/node_modules/.bin/deno --version | head -1
 echo "workerd $(tools/node_modules/.bin/workerd --version)"
 echo "tsc $(tools/node_modules/.bin/tsc --version)"
+echo "esbuild $(tools/node_modules/.bin/esbuild --version)"

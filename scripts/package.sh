@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Assembles the npm package from one `--target web` build (scripts/build.sh) and
+# pkg-template/, then packs it: target/npm/ and target/vclient-<version>.tgz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+OUT=target/npm
+rm -rf "$OUT" && mkdir -p "$OUT"
+cp -r pkg-template/. "$OUT/"
+sed -i "s/__VERSION__/$VERSION/" "$OUT/package.json"
+cp README.md "$OUT/"
+cp target/pkg-web/vclient.js "$OUT/dist/core.js"
+cp target/pkg-web/vclient.d.ts "$OUT/dist/core.d.ts"
+cp target/pkg-web/vclient.d.ts "$OUT/dist/core.d.cts"
+cp target/pkg-web/vclient_bg.wasm "$OUT/dist/"
+cp -r target/pkg-web/snippets "$OUT/dist/"
+# require() on Node versions without require(esm): one CommonJS bundle of the Node entry.
+tools/node_modules/.bin/esbuild "$OUT/dist/node.js" --bundle --format=cjs --platform=node \
+  --define:import.meta.url=__vclient_url --inject:scripts/cjs-url-shim.js \
+  --outfile="$OUT/dist/node.cjs" --log-level=warning
+(cd target && npm pack ./npm --silent >/dev/null)
+TGZ=target/vclient-$VERSION.tgz
+echo "packed $TGZ: $(stat -c %s "$TGZ") B; files: $(tar tzf "$TGZ" | wc -l)"

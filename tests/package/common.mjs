@@ -1,0 +1,25 @@
+// Shared by the package tests: a retried keyed POST against the loopback test server.
+export async function retriedPost(VClient, ServerError, server, tag) {
+  const id = `pkg-${tag}-${Math.random().toString(36).slice(2, 8)}`;
+  const put = await fetch(`${server}/__scenario/${id}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ steps: [{ status: 503 }, { status: 201, body: { id: `${tag}-1` } }] }),
+  });
+  if (!put.ok) throw new Error(`scenario: ${put.status}`);
+  const client = new VClient({ baseUrl: server, apiKey: 'pkg-key', autoIdempotencyKeys: true, retryDelay: 0.02 });
+  const out = await client.request('POST', `/s/${id}/companies`, { json: { name: tag } });
+  const log = await (await fetch(`${server}/__log/${id}`)).json();
+  await client.close();
+  const checks = [
+    [`${tag}: one result after a retried POST`, out.id === `${tag}-1`],
+    [`${tag}: same Idempotency-Key on both attempts`, log.length === 2 && log[0].headers['idempotency-key'] === log[1].headers['idempotency-key']],
+    [`${tag}: error classes exported`, typeof ServerError === 'function' && new ServerError('x') instanceof Error],
+  ];
+  return checks;
+}
+export function report(name, checks) {
+  let failed = 0;
+  for (const [what, ok] of checks) { console.log(`${ok ? 'ok' : 'not ok'} - ${what}`); if (!ok) failed++; }
+  console.log(`${name}: ${checks.length - failed} passed, ${failed} failed`);
+  if (failed) process.exitCode = 1;
+}

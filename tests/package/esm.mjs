@@ -1,0 +1,9 @@
+// Node ESM through the package's exports map (condition node → import/module-sync).
+import { createRequire } from 'node:module';
+import { VClient, ServerError } from 'vclient';
+import { retriedPost, report } from './common.mjs';
+const server = process.argv[2];
+const checks = await retriedPost(VClient, ServerError, server, 'esm');
+const required = createRequire(import.meta.url)('vclient');
+checks.push(['esm: require() and import share one instance (module-sync)', required.VClient === VClient]);
+report('package (node esm)', checks);

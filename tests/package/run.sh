@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the packed tarball into a scratch project and uses it from Node ESM, Node
+# require() (both ways) and Deno. Usage: tests/package/run.sh <test-server-url>
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SERVER=${1:-http://127.0.0.1:8765}
+TGZ=$(ls target/vclient-*.tgz | head -1)
+DIR=target/pkgtest
+rm -rf "$DIR" && mkdir -p "$DIR"
+cp tests/package/*.mjs tests/package/*.cjs tests/package/*.mts tests/package/*.cts "$DIR/"
+echo '{ "name": "pkgtest", "private": true, "type": "module" }' > "$DIR/package.json"
+echo '{ "nodeModulesDir": "manual" }' > "$DIR/deno.json"
+(cd "$DIR" && npm install --no-audit --no-fund --silent "../$(basename "$TGZ")")
+node "$DIR/esm.mjs" "$SERVER"
+node "$DIR/cjs.cjs" "$SERVER"
+node --no-experimental-require-module "$DIR/cjs.cjs" "$SERVER"
+(cd "$DIR" && ../../tools/node_modules/.bin/deno run --allow-net=127.0.0.1 deno.mjs "$SERVER")
+(cd "$DIR" && ../../tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
+  --lib es2022,dom,esnext.disposable,esnext.asynciterable --module nodenext --moduleResolution nodenext \
+  types.mts types.cts) && echo "package types (strict tsc, ESM and CJS consumers): 1 passed, 0 failed"

@@ -1,0 +1,7 @@
+// Compiled (not run) against the installed tarball: ESM consumers resolve dist/index.d.ts.
+import init, { VClient, NotFoundError, type VClientOptions, type Page } from 'vclient';
+const o: VClientOptions = { baseUrl: 'https://x', apiKey: 'k' };
+const c = new VClient(o);
+const p: Promise<Page<unknown>> = c.getPage('/api/v1/companies', { limit: 5 });
+async function f() { try { await p; } catch (e) { if (e instanceof NotFoundError) console.log(e.status); } await init(); }
+void f;
