@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: lints, native policy/engine tests, the test server's own tests, the wasm
 # cases in Node, a Chromium page (wasm-pack test --headless), a Chromium Web Worker and Deno,
-# then the release build in Deno and workerd, and the packed npm tarball installed into a
-# scratch project (Node ESM, Node require() both ways, Deno). Prints one closing line.
+# then the packed npm tarball: its workerd entry in workerd, and installed into a scratch
+# project (Node ESM, Node require() both ways, Deno, strict tsc). Prints one closing line.
 # Needs what scripts/setup.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +46,7 @@ suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
-suite "package in Deno" tools/node_modules/.bin/deno run --allow-read=target/pkg-web --allow-net=127.0.0.1 tests/deno/smoke.mjs "$VCLIENT_TEST_SERVER"
-suite "package in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
+suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
 suite "npm tarball in Node (ESM, require) and Deno" tests/package/run.sh "$VCLIENT_TEST_SERVER"
 
 printf '\n== summary\n'

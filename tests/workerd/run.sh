@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Serves tests/workerd/worker.js with the packaged build in workerd and checks its answer.
-# Usage: tests/workerd/run.sh <test-server-url>   (needs target/pkg-web from scripts/build.sh)
+# Serves tests/workerd/worker.js with the npm package's workerd entry and checks its answer.
+# Usage: tests/workerd/run.sh <test-server-url>   (needs target/npm from scripts/package.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SERVER=${1:-http://127.0.0.1:8765}
 PORT=${VCLIENT_WORKERD_PORT:-8790}
 DIR=target/workerd
 rm -rf "$DIR" && mkdir -p "$DIR"
-cp tests/workerd/worker.js target/pkg-web/vclient.js target/pkg-web/vclient_bg.wasm "$DIR/"
-cp -r target/pkg-web/snippets "$DIR/"
+cp tests/workerd/worker.js "$DIR/"
+cp target/npm/dist/workerd.js target/npm/dist/core.js target/npm/dist/vclient_bg.wasm "$DIR/"
+cp -r target/npm/dist/snippets "$DIR/"
 snippet=$(cd "$DIR" && find snippets -name errors.js | head -1)
 cat > "$DIR/config.capnp" <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
@@ -23,7 +24,9 @@ const config :Workerd.Config = (
 const mainWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "vclient.js", esModule = embed "vclient.js"),
+    # The bare specifier "vclient" is the package's workerd entry, as wrangler resolves it.
+    (name = "vclient", esModule = embed "workerd.js"),
+    (name = "core.js", esModule = embed "core.js"),
     (name = "$snippet", esModule = embed "$snippet"),
     (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
   ],

@@ -1,10 +1,7 @@
-// Proof that the packaged build runs in workerd (Cloudflare Workers' runtime): the .wasm is
-// imported as a module and initialised synchronously, the only form production Workers
-// accept. The client reads its settings from the `env` bindings.
-import wasmModule from './vclient_bg.wasm';
-import { initSync, VClient, ServerError } from './vclient.js';
-
-initSync({ module: wasmModule });
+// Proof that the npm package's workerd entry runs in workerd (Cloudflare Workers' runtime):
+// `vclient` resolves to dist/workerd.js, which imports the .wasm as a module and initialises
+// it synchronously, the only form production Workers accept. Settings come from `env`.
+import { VClient, ServerError } from 'vclient';
 
 // Made at module scope, where workerd forbids random numbers: construction must not need any.
 const moduleScopeClient = new VClient({ baseUrl: 'https://api.valentina-noir.example', apiKey: 'module-scope' });
