@@ -1,10 +1,7 @@
 // Per-request overhead of VClient over raw fetch, on a mocked fetch that answers at once
 // (so only client work is measured). Sequential requests after a warm-up; prints the
-// median and p99 of per-batch means. Run: node bench/overhead.mjs (after scripts/build.sh)
-import { readFileSync } from 'node:fs';
-import { initSync, VClient } from '../target/pkg-web/vclient.js';
-
-initSync({ module: readFileSync(new URL('../target/pkg-web/vclient_bg.wasm', import.meta.url)) });
+// median and p99 of per-batch means. Run: node bench/overhead.mjs (after scripts/package.sh)
+import { VClient } from '../target/npm/dist/node.js';
 
 const BODY = JSON.stringify({ id: '01a207e3-3c01-7c21-b553-cb6b81098100', name: 'Camarilla', email: 'p@x.io' });
 const headers = { 'content-type': 'application/json', 'x-request-id': 'req_abcdefghijklmnopqrstuv' };

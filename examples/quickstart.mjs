@@ -1,14 +1,12 @@
 // A tour of the wasm VClient in Node against a local Valentina-like server, with faults
 // injected so the engine's behaviour is visible: a retried POST that creates exactly one
 // company, idempotent replay and conflict, pagination, rate limiting, typed errors, a
-// timeout and an abort. Run with `bash scripts/example.sh` (it builds target/pkg-web).
-import { readFileSync } from 'node:fs';
+// timeout and an abort. Run with `bash scripts/example.sh` (it builds and packs target/npm;
+// an installed package is imported as 'vclient').
 import { startServer } from '../tests/server/server.mjs';
 import {
-  initSync, VClient, ConflictError, NotFoundError, TimeoutError, AbortError, APIError,
-} from '../target/pkg-web/vclient.js';
-
-initSync({ module: readFileSync(new URL('../target/pkg-web/vclient_bg.wasm', import.meta.url)) });
+  VClient, ConflictError, NotFoundError, TimeoutError, AbortError, APIError,
+} from '../target/npm/dist/node.js';
 
 const API_KEY = 'example-key-0123456789abcdefghijk';
 const server = await startServer({ port: 0, apiKey: API_KEY, burst: 8, refillPerSecond: 5, maxSeconds: 120 });
