@@ -1,0 +1,2 @@
+import source wasmModule from './vclient_bg.wasm';
+export default wasmModule;
