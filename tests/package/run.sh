@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed tarball into a scratch project and uses it from Node ESM, Node
-# require() (both ways) and Deno. Usage: tests/package/run.sh <test-server-url>
+# require() (both ways), Deno, strict tsc, and headless Chromium (a plain page and a Vite
+# build). Usage: tests/package/run.sh <test-server-url>
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SERVER=${1:-http://127.0.0.1:8765}
@@ -8,6 +9,8 @@ TGZ=$(ls target/vclient-*.tgz | head -1)
 DIR=target/pkgtest
 rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/package/*.mjs tests/package/*.cjs tests/package/*.mts tests/package/*.cts "$DIR/"
+cp -r tests/package/browser "$DIR/browser"
+cp tests/package/browser/page.html "$DIR/page.html"
 echo '{ "name": "pkgtest", "private": true, "type": "module" }' > "$DIR/package.json"
 echo '{ "nodeModulesDir": "manual" }' > "$DIR/deno.json"
 (cd "$DIR" && npm install --no-audit --no-fund --silent "../$(basename "$TGZ")")
@@ -18,3 +21,7 @@ node --no-experimental-require-module "$DIR/cjs.cjs" "$SERVER"
 (cd "$DIR" && ../../tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable,esnext.asynciterable --module nodenext --moduleResolution nodenext \
   types.mts types.cts) && echo "package types (strict tsc, ESM and CJS consumers): 1 passed, 0 failed"
+# Browsers: a plain import-map page and a Vite production build, in headless Chromium.
+(cd "$DIR" && ../../tools/node_modules/.bin/vite build browser/vite --outDir ../../vite-dist \
+  --emptyOutDir --base ./ --logLevel warn)
+(cd "$DIR" && node browser/run.mjs "$SERVER" "$PWD/../../tools/node_modules/playwright-core/index.mjs")
