@@ -31,13 +31,15 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; 
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
 fi
 
-# binaryen (wasm-opt), deno, workerd, typescript, esbuild, vite and playwright-core (driving
-# Debian's Chromium; it never downloads a browser), pinned in tools/package.json.
+# binaryen (wasm-opt), deno, workerd, typescript, esbuild, vite, webpack, playwright-core
+# (driving Debian's Chromium; it never downloads a browser) and wrangler 4.86 (the last that
+# runs on Node 20), pinned in tools/package.json.
 if [ ! -x tools/node_modules/.bin/workerd ] || [ ! -x tools/node_modules/.bin/deno ] \
    || [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ] \
    || [ ! -x tools/node_modules/.bin/esbuild ] || [ ! -x tools/node_modules/.bin/vite ] \
-   || [ ! -d tools/node_modules/playwright-core ]; then
-  step "npm tools (binaryen, deno, workerd, typescript, esbuild, vite, playwright-core)"
+   || [ ! -d tools/node_modules/playwright-core ] || [ ! -x tools/node_modules/.bin/webpack ] \
+   || [ ! -x tools/node_modules/.bin/wrangler ]; then
+  step "npm tools (binaryen, deno, workerd, typescript, esbuild, vite, webpack, playwright-core, wrangler)"
   # npm ci refuses this lock: it lists only the Linux optional binaries this registry
   # serves. Every version is pinned exactly in package.json, so install is as reproducible.
   (cd tools && npm install --no-audit --no-fund)

@@ -3,7 +3,8 @@
 # cases in Node, a Chromium page (wasm-pack test --headless), a Chromium Web Worker and Deno,
 # then the packed npm tarball: its workerd entry in workerd, and installed into a scratch
 # project (Node ESM, Node require() both ways, Deno, strict tsc, headless Chromium with a
-# plain import-map page and a Vite build). Prints one closing line.
+# plain import-map page, a Vite and a webpack build, and a wrangler dry-run). Prints one
+# closing line.
 # Needs what scripts/setup.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +49,7 @@ suite "release build + npm pack" scripts/package.sh
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
-suite "npm tarball in Node (ESM, require), Deno, tsc and Chromium (page, Vite)" tests/package/run.sh "$VCLIENT_TEST_SERVER"
+suite "npm tarball: Node (ESM, require), Deno, tsc, Chromium (page, Vite, webpack), wrangler" tests/package/run.sh "$VCLIENT_TEST_SERVER"
 
 printf '\n== summary\n'
 printf '%s\n' "${summary[@]}"

@@ -31,7 +31,7 @@ const browser = await chromium.launch({
 });
 const checks = [];
 try {
-  for (const [name, path] of [['plain page', '/page.html'], ['Vite build', '/vite-dist/index.html']]) {
+  for (const [name, path] of [['plain page', '/page.html'], ['Vite build', '/vite-dist/index.html'], ['webpack build', '/webpack-dist/index.html']]) {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -61,6 +61,8 @@ try {
   }
   const assets = await readdir(join(root, 'vite-dist', 'assets'));
   checks.push(['Vite build: exactly one .wasm emitted', assets.filter((f) => f.endsWith('.wasm')).length === 1, assets]);
+  const packed = await readdir(join(root, 'webpack-dist'));
+  checks.push(['webpack build: exactly one .wasm emitted', packed.filter((f) => f.endsWith('.wasm')).length === 1, packed]);
 } finally {
   await browser.close();
   files.close();
