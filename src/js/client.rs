@@ -8,7 +8,7 @@ use super::errors::{
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
 use super::options::read_options;
-use super::paging::{PagedCall, Paginator};
+use super::paging::{Mode, PagedCall, Paginator};
 use super::read;
 use super::transport::{FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
@@ -204,7 +204,7 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
             Ok(call.fetch(&inner, page).await?.0)
         })
@@ -219,7 +219,7 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
             let first = call.iteration_page(paging.page_size)?;
             call.collect(&inner, first).await
         })
@@ -233,7 +233,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Result<Paginator, JsValue> {
-        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default())?;
+        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
         let first = call.iteration_page(paging.page_size)?;
         Ok(Paginator::new(self.inner.clone(), call, first))
     }

@@ -39,14 +39,41 @@ pub struct Paging {
     pub page_size: Option<f64>,
 }
 
+/// Which call the options are for: each takes its own paging keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `getPage`: `limit` and `offset`.
+    Page,
+    /// `listAll` and `paginate`: `pageSize`.
+    Iterate,
+}
+
 impl PagedCall {
-    /// Splits `options` into request options and paging settings.
-    pub fn new(path: JsValue, options: &JsValue) -> Result<(PagedCall, Paging), JsValue> {
+    /// Splits `options` into request options and paging settings; a paging key meant for
+    /// the other kind of call is refused rather than silently ignored.
+    pub fn new(
+        path: JsValue,
+        options: &JsValue,
+        mode: Mode,
+    ) -> Result<(PagedCall, Paging), JsValue> {
         if !(options.is_undefined() || options.is_null() || options.is_object()) {
             return Err(request_error(
                 "options",
                 &format!("must be an object, got {}", read::type_name(options)),
             ));
+        }
+        let foreign: &[(&str, &str)] = match mode {
+            Mode::Page => &[("pageSize", "getPage takes `limit` and `offset`")],
+            Mode::Iterate => &[
+                ("limit", "listAll and paginate take `pageSize`"),
+                ("offset", "listAll and paginate always start at offset 0"),
+            ],
+        };
+        if let Some((key, why)) = foreign
+            .iter()
+            .find(|(k, _)| read::prop(options, k).is_some())
+        {
+            return Err(request_error(key, &format!("is not an option here: {why}")));
         }
         let num = |k: &str| read::number(options, k).map_err(|m| request_error(k, &m));
         let max = match num("maxLimit")? {

@@ -830,6 +830,18 @@ pub async fn bad_pages_and_paging_options() {
         )
         .unwrap_err();
     assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
+    // A paging key for the other kind of call is refused, not ignored.
+    let e = c
+        .paginate(format!("/s/{id}/x").into(), Some(parse(r#"{"limit":5}"#)))
+        .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    let e = JsFuture::from(c.get_page(
+        format!("/s/{id}/x").into(),
+        Some(parse(r#"{"pageSize":5}"#)),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
 }
 
 /// An upload is framed once: a keyed retry sends the very same bytes and Content-Type.
