@@ -6,7 +6,7 @@ use super::read;
 use crate::engine::io::Rng;
 use crate::policy::headers::validate_value;
 use crate::policy::multipart::{boundary, file_part, guess_mime};
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Array, ArrayBuffer};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
@@ -65,17 +65,8 @@ pub fn build(file: &JsValue) -> Result<Upload, String> {
     let framing = file_part(&boundary(&random), &field, &filename, &content_type);
     let parts = Array::new();
     parts.push(&JsValue::from_str(&framing.prefix));
-    // A view must be copied out of its buffer window; whole buffers and Blobs go as they are.
-    if ArrayBuffer::is_view(&data) && !data.is_instance_of::<Uint8Array>() {
-        let view: &js_sys::DataView = data.unchecked_ref();
-        parts.push(&Uint8Array::new_with_byte_offset_and_length(
-            &view.buffer(),
-            view.byte_offset() as u32,
-            view.byte_length() as u32,
-        ));
-    } else {
-        parts.push(&data);
-    }
+    // Blob parts take a Blob, a buffer or any view (exactly the view's window) as they are.
+    parts.push(&data);
     parts.push(&JsValue::from_str(&framing.suffix));
     let body = Blob::new_with_blob_sequence(&parts)
         .map_err(|_| "could not build the multipart body".to_string())?;

@@ -882,6 +882,15 @@ pub async fn uploads_send_identical_bytes_on_retry() {
         body,
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"map %221%22.png\"\r\nContent-Type: image/png\r\n\r\nPNG-bytes-here\r\n--{boundary}--\r\n")
     );
+    // A view over part of a buffer uploads exactly its window.
+    let id = scenario("uploadview", r#"[{"echo":true}]"#).await;
+    let init = parse("{}");
+    let file = parse(r#"{"filename":"w.bin"}"#);
+    set(&file, "data", &window("xxxINSIDEyyy", 3, 9));
+    set(&init, "file", &file);
+    let echo = call(&c, "POST", &format!("/s/{id}/u"), init).await.unwrap();
+    let body = text(&echo, "body").unwrap();
+    assert!(body.contains("\r\n\r\nINSIDE\r\n--"), "{body}");
     // A Blob keeps its own type; a bad file option is refused before sending.
     let id = scenario("upload2", r#"[{"echo":true}]"#).await;
     let init = parse("{}");

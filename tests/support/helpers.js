@@ -27,6 +27,11 @@ export function recorder() {
   return { fn, events };
 }
 export function bytes(text) { return new TextEncoder().encode(text); }
+export function window(text, from, to) {
+  // A DataView over part of a larger buffer: only [from, to) must be uploaded.
+  const all = new TextEncoder().encode(text);
+  return new DataView(all.buffer, from, to - from);
+}
 export function blob(text, type) { return new Blob([text], { type }); }
 export function bytesText(u8) { return new TextDecoder().decode(u8); }
 export function inBrowser() {

@@ -32,6 +32,7 @@ extern "C" {
     #[wasm_bindgen(js_name = breakAfter)]
     pub fn break_after(iterable: vclient::api::Paginator, n: u32) -> Promise;
     pub fn bytes(text: &str) -> JsValue;
+    pub fn window(text: &str, from: u32, to: u32) -> JsValue;
     pub fn blob(text: &str, content_type: &str) -> JsValue;
     #[wasm_bindgen(js_name = bytesText)]
     pub fn bytes_text(u8: &JsValue) -> String;
