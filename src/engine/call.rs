@@ -84,11 +84,6 @@ where
         }
     }
 
-    /// The transport, for the boundary's own bookkeeping.
-    pub fn transport(&self) -> &T {
-        &self.transport
-    }
-
     /// Emits an event if a logger is set.
     pub fn log(&self, level: Level, message: &'static str, fields: Fields<'_>) {
         if let Some(l) = &self.logger {

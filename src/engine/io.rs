@@ -59,8 +59,6 @@ pub struct ResponseMeta {
     pub retry_after: Option<String>,
     /// `RateLimit`
     pub ratelimit: Option<String>,
-    /// `RateLimit-Policy`
-    pub ratelimit_policy: Option<String>,
     /// `Content-Type`
     pub content_type: Option<String>,
     /// `Content-Disposition` (downloads)

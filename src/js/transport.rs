@@ -208,7 +208,6 @@ impl Transport for FetchTransport {
             request_id: header(&headers, "x-request-id"),
             retry_after: on_failure("retry-after"),
             ratelimit: on_failure("ratelimit"),
-            ratelimit_policy: on_failure("ratelimit-policy"),
             content_type: header(&headers, "content-type"),
             content_disposition: (request.expect == Expect::Bytes)
                 .then(|| header(&headers, "content-disposition"))
