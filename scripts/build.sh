@@ -14,6 +14,12 @@ if grep -q "flt2dec" "$OUT/vclient_bg.wasm"; then
   echo "float formatting reached the .wasm (+20 KB): look for {} / {:?} / clamp on an f64" >&2
   exit 1
 fi
+# The same for float parsing (`str::parse::<f64>`, ~12 KB of tables) and Unicode case
+# mapping (`char::to_uppercase`, ~8 KB): parse integers, map ASCII.
+if grep -qE "dec2flt|unicode_data..conversions" "$OUT/vclient_bg.wasm"; then
+  echo "float parsing or Unicode case tables reached the .wasm: parse integers / use to_ascii_uppercase" >&2
+  exit 1
+fi
 tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue --enable-sign-ext \
   "$OUT/vclient_bg.wasm" -o "$OUT/vclient_bg.opt.wasm"
@@ -21,7 +27,7 @@ mv "$OUT/vclient_bg.opt.wasm" "$OUT/vclient_bg.wasm"
 rm -f "$OUT/.gitignore" "$OUT/package.json" "$OUT/README.md"
 # wasm-bindgen types re-exported imports as `unknown` (types cannot skip_typescript yet);
 # the error classes are declared properly in src/js/errors.rs, so drop the placeholders.
-sed -i -E '/^export let [A-Za-z]+Error: unknown;$/d' "$OUT/vclient.d.ts"
+sed -i -E '/^export let ([A-Za-z]+Error|Enums): unknown;$/d' "$OUT/vclient.d.ts"
 if grep -qE '^export let .*: unknown;$' "$OUT/vclient.d.ts"; then echo "unexpected unknown export in vclient.d.ts" >&2; exit 1; fi
 raw=$(stat -c %s "$OUT/vclient_bg.wasm")
 gz=$(gzip -9c "$OUT/vclient_bg.wasm" | wc -c)

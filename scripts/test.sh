@@ -35,17 +35,30 @@ deno_cases() {
     WASM_BINDGEN_USE_DENO=1 wasm_test --test any
 }
 
+# The generator's output is committed; regenerating must change nothing.
+gen_current() {
+  local tmp; tmp=$(mktemp -d)
+  python3 scripts/gen_api.py "$tmp" >/dev/null || return 1
+  local f rc=0
+  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js; do
+    cmp -s "$tmp/$f" "$f" || { echo "stale: $f (run python3 scripts/gen_api.py)"; rc=1; }
+  done
+  rm -rf "$tmp"; return $rc
+}
+
 suite "rustfmt" cargo fmt --check
 suite "clippy (native)" cargo clippy --all-targets -- -D warnings
 suite "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 suite "native: policy + engine" cargo test
 suite "test server" node --test tests/server/
 suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
+suite "generated service code is current" gen_current
 suite "wasm in Node" wasm_test --test any
 suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install --headless --chrome . --test browser
 suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
 suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
+suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"

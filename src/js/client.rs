@@ -31,7 +31,7 @@ const USER_AGENT: &str = concat!("vclient-wasm/", env!("CARGO_PKG_VERSION"));
 type JsEngine = Engine<FetchTransport, JsSleeper, JsClock, JsRng>;
 
 pub(crate) struct Inner {
-    engine: JsEngine,
+    pub(crate) engine: JsEngine,
     closer: Rc<Closer>,
     logger: Option<JsLogger>,
     /// `Accept`, `User-Agent` and the `headers` option, layered once.
@@ -166,14 +166,16 @@ impl VClient {
                 .clone()
                 .map(|l| Box::new(l) as Box<dyn crate::engine::log::Logger>),
         );
-        Ok(VClient {
-            inner: Rc::new(Inner {
-                engine,
-                closer: Rc::default(),
-                logger: js.logger,
-                base_headers,
-            }),
-        })
+        let inner = Rc::new(Inner {
+            engine,
+            closer: Rc::default(),
+            logger: js.logger,
+            base_headers,
+        });
+        if js.set_as_default {
+            super::registry::set_default(&inner);
+        }
+        Ok(VClient { inner })
     }
 
     /// Sends a request and resolves with the parsed JSON body (`undefined` for an empty
@@ -188,9 +190,12 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(
-            async move { inner.request(method, path, init.unwrap_or_default()).await },
-        )
+        future_to_promise(async move {
+            Ok(inner
+                .request(method, path, init.unwrap_or_default())
+                .await?
+                .0)
+        })
     }
 
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
@@ -243,6 +248,7 @@ impl VClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let inner = &self.inner;
+        super::registry::clear_if(inner);
         if inner.closer.close() {
             if let Some(l) = &inner.logger {
                 let f = Fields::new();
@@ -291,16 +297,26 @@ impl VClient {
     }
 }
 
+impl VClient {
+    /// The shared state, for services and the default-client registry.
+    pub(crate) fn inner(&self) -> Rc<Inner> {
+        self.inner.clone()
+    }
+
+    /// A second handle on the same client (same engine, same `close()`).
+    pub(crate) fn from_inner(inner: Rc<Inner>) -> VClient {
+        VClient { inner }
+    }
+}
+
 impl Inner {
+    /// `client.request()`: checks the method and path, then `send`s.
     pub(crate) async fn request(
         &self,
         method: JsValue,
         path: JsValue,
         init: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        if self.closer.is_closed() {
-            return Err(closed_error());
-        }
+    ) -> Result<(JsValue, Option<String>), JsValue> {
         let method = method
             .as_string()
             .and_then(|m| Method::parse(&m))
@@ -322,6 +338,19 @@ impl Inner {
             )
         })?;
         validate_path(&path).map_err(|m| request_error("path", &m))?;
+        self.send(method, path, init).await
+    }
+
+    /// Sends a checked request; resolves with the body and the response's request id.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: String,
+        init: JsValue,
+    ) -> Result<(JsValue, Option<String>), JsValue> {
+        if self.closer.is_closed() {
+            return Err(closed_error());
+        }
         let input =
             read_call_input(&init, method).map_err(|(field, m)| request_error(field, &m))?;
 
@@ -367,9 +396,12 @@ impl Inner {
             )
             .await;
         match outcome {
-            Ok(ok) if input.expect == Expect::Bytes => Ok(download(ok.body, &ok.meta)),
-            Ok(ok) => ok.body.json().map_err(|e| {
-                response_error(
+            Ok(ok) if input.expect == Expect::Bytes => {
+                Ok((download(ok.body, &ok.meta), ok.meta.request_id))
+            }
+            Ok(ok) => match ok.body.json() {
+                Ok(v) => Ok((v, ok.meta.request_id)),
+                Err(e) => Err(response_error(
                     &format!(
                         "The {} response to {} {} is not valid JSON (content-type {})",
                         ok.status,
@@ -379,8 +411,8 @@ impl Inner {
                     ),
                     ok.meta.request_id.as_deref(),
                     &e,
-                )
-            }),
+                )),
+            },
             Err(e) => {
                 let reason = match e.kind {
                     ErrorKind::Aborted => cancel.user.as_ref().map(|s| s.reason()),
@@ -505,6 +537,48 @@ export interface UploadFile {
   contentType?: string;
   /** The form field; default `"data"`, as the API expects. */
   field?: string;
+}
+
+/** Options of a company-scoped service accessor such as `client.users(onBehalfOf, options)`. */
+export interface ScopeOptions {
+  /** The company; default: the client's `defaultCompanyId`. */
+  companyId?: string;
+}
+
+/** Per-call options of every service method. */
+export interface CallOptions {
+  /** Cancels the attempt in flight and any backoff sleep. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout for this call, in seconds. */
+  timeout?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string> | Headers | [string, string][];
+}
+
+/** Per-call options of a service method that creates or changes something. */
+export interface MutationOptions extends CallOptions {
+  /** This call's `Idempotency-Key`, reused on every retry; overrides `autoIdempotencyKeys`. */
+  idempotencyKey?: string;
+}
+
+/** Options of a service's `get…Page()` methods. */
+export interface ServicePageOptions extends CallOptions {
+  /** Items per page; default 10, clamped to the endpoint's largest page. */
+  limit?: number;
+  /** Items to skip; default 0. */
+  offset?: number;
+}
+
+/** Options of a service's `listAll…()` and `iterAll…()` methods. */
+export interface ServiceIterateOptions extends CallOptions {
+  /** Items per page; default the endpoint's largest page (100, or 1000 for reference data). */
+  pageSize?: number;
+}
+
+/** The async iterator a service's `iterAll…()` returns. */
+export interface ItemIterator<T> extends AsyncIterableIterator<T> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
 }
 
 /** The result of a `responseType: "bytes"` request. */

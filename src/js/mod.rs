@@ -9,7 +9,12 @@ mod logger;
 mod options;
 mod paging;
 mod read;
+mod registry;
+mod services;
+#[rustfmt::skip]
+mod services_gen;
 mod transport;
+mod tree;
 mod upload;
 
 /// The exported JS API: the client class and the error classes.
@@ -22,4 +27,6 @@ pub mod api {
         UnprocessableEntityError, VClientError, ValidationError,
     };
     pub use super::paging::Paginator;
+    pub use super::registry::{clear_default_client, configure_default_client, default_client};
+    pub use super::services::ServiceCore;
 }

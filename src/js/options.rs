@@ -30,6 +30,7 @@ pub const KNOWN: &[&str] = &[
     "logLevel",
     "userAgent",
     "env",
+    "setAsDefault",
 ];
 
 /// The options, split into what the policy validates and what only JS can hold.
@@ -45,6 +46,8 @@ pub struct JsOptions {
     pub logger: Option<JsLogger>,
     /// `userAgent`: `Some(None)` is `false` (send none), `None` is the default.
     pub user_agent: Option<Option<String>>,
+    /// `setAsDefault`: become the default client (default true, as the reference).
+    pub set_as_default: bool,
 }
 
 fn wrap<T>(option: &str, r: Result<T, String>) -> Result<T, ConfigError> {
@@ -152,6 +155,7 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
         fetch: wrap("fetch", read::function(value, "fetch"))?,
         logger,
         user_agent,
+        set_as_default: wrap("setAsDefault", read::boolean(value, "setAsDefault"))?.unwrap_or(true),
     })
 }
 

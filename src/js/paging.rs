@@ -5,6 +5,7 @@
 use super::client::Inner;
 use super::errors::{request_error, response_error};
 use super::read;
+use crate::policy::method::Method;
 use crate::policy::pagination::{
     page_request, read_envelope, PageInfo, PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
     MAX_REFERENCE_PAGE_LIMIT,
@@ -26,6 +27,17 @@ pub struct PagedCall {
     init: Object,
     user_query: Option<JsValue>,
     max_limit: u32,
+    /// Check every item against a schema (service methods).
+    pub check: Option<ItemCheck>,
+}
+
+/// The schema every item of a service's page must match.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemCheck {
+    /// The item schema.
+    pub schema: usize,
+    /// `service.method`, for the error.
+    pub operation: &'static str,
 }
 
 /// The paging numbers a caller gave (checked and clamped later).
@@ -111,6 +123,7 @@ impl PagedCall {
             init,
             user_query,
             max_limit: max,
+            check: None,
         };
         Ok((
             call,
@@ -144,10 +157,22 @@ impl PagedCall {
         }
         let init = Object::assign(&Object::new(), &self.init);
         let _ = Reflect::set(&init, &"query".into(), &query);
-        let body = inner
+        let (body, request_id) = inner
             .request("GET".into(), self.path.clone(), init.into())
             .await?;
         let items = read::prop(&body, "items").filter(Array::is_array);
+        if let (Some(check), Some(items)) = (self.check, &items) {
+            super::tree::check_items(check.schema, items.unchecked_ref(), "items").map_err(
+                |m| {
+                    super::errors::schema_error(
+                        check.operation,
+                        Method::Get,
+                        &m,
+                        request_id.as_deref(),
+                    )
+                },
+            )?;
+        }
         let info = read_envelope(
             &body,
             page,

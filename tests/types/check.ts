@@ -20,3 +20,26 @@ async function f() {
   await c.request('GET', '/x');
 }
 f();
+
+// The services: typed models, typed arguments, typed filters, enum constants.
+import { Enums, defaultClient, usersService, type User, type Campaign, type UserRole } from '../../target/pkg-web/vclient.js';
+async function services() {
+  const users = c.users('user-1', { companyId: 'co-1' });
+  const page: Page<User> = await users.getPage({ limit: 10, userRole: 'PLAYER' });
+  const first: User | undefined = page.items[0];
+  const role: UserRole = Enums.UserRole.STORYTELLER;
+  const campaign: Campaign = await c.campaigns('user-1').create({ name: 'Night' }, { idempotencyKey: 'k' });
+  for await (const u of users.iterAll({ pageSize: 50 })) { const id: string = u.id; console.log(id); }
+  const books = c.books(campaign.id, 'user-1');
+  await books.renumber('b1', 2);
+  const dl = await c.globalAdmin.downloadLogs();
+  const bytes: Uint8Array = dl.data;
+  const sameUsers = usersService('user-1');
+  const health = await defaultClient().system.health();
+  console.log(first, role, bytes, sameUsers, health.database_status);
+  // @ts-expect-error: an unknown filter is a type error
+  await users.getPage({ nope: 1 });
+  // @ts-expect-error: the role must be one of the enum values
+  await c.companies.grantAccess('co', 'dev', 'BOSS');
+}
+services();

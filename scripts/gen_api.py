@@ -1,0 +1,567 @@
+#!/usr/bin/env python3
+"""Generates everything the services need from the one endpoint table.
+
+Reads spec/endpoints.json (the 166 operations as the reference client exposes them) and
+spec/openapi.json (the schemas), and writes:
+
+- src/catalog/table.rs       compact text tables for the Rust interpreter (ops, schemas, enums)
+- src/js/services_gen.rs the 17 service accessors on `VClient`, the factories, and the
+                         TypeScript declarations of every model, enum and service method
+- src/js/services.js     the JS snippet that turns a service's method list into methods
+- pkg-template/dist/routes.js  the route table of the user-facing fake (`vclient/testing`)
+
+Usage: gen_api.py [OUT_DIR]   (default: the repository; tests write to a temp dir and diff)
+"""
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = sys.argv[1] if len(sys.argv) > 1 else ROOT
+
+ENDPOINTS = json.load(open(os.path.join(ROOT, "spec/endpoints.json")))["endpoints"]
+SCHEMAS = json.load(open(os.path.join(ROOT, "spec/openapi.json")))["components"]["schemas"]
+
+# The accessor signature of each service (contract §B11): extra scope ids, then On-Behalf-Of.
+SERVICES = [
+    # name, scope ids after company, company-scoped, On-Behalf-Of mode
+    ("companies", None, False, "never"),
+    ("developer", None, False, "never"),
+    ("globalAdmin", None, False, "never"),
+    ("system", None, False, "never"),
+    ("userLookup", None, False, "never"),
+    ("users", [], True, "required"),
+    ("identity", [], True, "never"),
+    ("campaigns", [], True, "required"),
+    ("books", ["campaign_id"], True, "required"),
+    ("chapters", ["campaign_id", "book_id"], True, "required"),
+    ("characters", [], True, "required"),
+    ("characterTraits", ["character_id"], True, "required"),
+    ("characterBlueprint", [], True, "optional"),
+    ("dictionary", [], True, "optional"),
+    ("dicerolls", [], True, "required"),
+    ("options", [], True, "optional"),
+    ("characterAutogen", [], True, "required"),
+]
+SERVICE_INDEX = {s[0]: i for i, s in enumerate(SERVICES)}
+
+
+def camel(name):
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def pascal(name):
+    c = camel(name)
+    return c[:1].upper() + c[1:]
+
+
+# ---------------------------------------------------------------- schemas and enums
+
+def ref_name(ref):
+    return ref.rsplit("/", 1)[1]
+
+
+ENUMS = []  # (name, values)
+ENUM_INDEX = {}
+
+
+def enum_index(name, values):
+    key = tuple(values)
+    if key in ENUM_INDEX:
+        return ENUM_INDEX[key]
+    ENUM_INDEX[key] = len(ENUMS)
+    ENUMS.append((name, list(values)))
+    return ENUM_INDEX[key]
+
+
+# Named enums first, so their names win over inline ones with the same values.
+for _n, _s in SCHEMAS.items():
+    if "enum" in _s:
+        enum_index(_n, _s["enum"])
+
+OBJECTS = []  # schema names in table order
+OBJECT_INDEX = {}
+
+
+def object_index(name):
+    if name not in OBJECT_INDEX:
+        OBJECT_INDEX[name] = len(OBJECTS)
+        OBJECTS.append(name)
+        for p in SCHEMAS[name].get("properties", {}).values():
+            type_code(p, name)
+    return OBJECT_INDEX[name]
+
+
+def type_code(s, owner):
+    """The compact type grammar read by src/catalog/schema.rs."""
+    if "$ref" in s:
+        target = ref_name(s["$ref"])
+        if "enum" in SCHEMAS[target]:
+            return "e%d" % enum_index(target, SCHEMAS[target]["enum"])
+        return "@%d" % object_index(target)
+    for key in ("oneOf", "anyOf"):
+        if key in s:
+            alts = [a for a in s[key] if a.get("type") != "null"]
+            nullable = len(alts) != len(s[key])
+            inner = type_code(alts[0], owner) if len(alts) == 1 else "*"
+            return ("?" if nullable else "") + inner
+    if "enum" in s:
+        return "e%d" % enum_index(owner + "Enum", s["enum"])
+    t = s.get("type")
+    if t == "array":
+        return "[" + type_code(s.get("items", {}), owner)
+    if t == "object":
+        if isinstance(s.get("additionalProperties"), dict):
+            return "m" + type_code(s["additionalProperties"], owner)
+        return "o"
+    if t == "string":
+        return "s"
+    if t == "integer":
+        return "i"
+    if t == "number":
+        return "n"
+    if t == "boolean":
+        return "b"
+    return "*"
+
+
+def schema_line(name):
+    s = SCHEMAS[name]
+    req = set(s.get("required", []))
+    fields = []
+    for f, p in s.get("properties", {}).items():
+        fields.append("%s%s:%s" % (f, "!" if f in req else "", type_code(p, name)))
+    return "%s\t%s" % (name, ",".join(fields))
+
+
+# ---------------------------------------------------------------- operations
+
+QUERY_TYPES = {"string": "s", "uuid": "s", "integer": "i", "boolean": "b", "date-time": "d", "string[]": "l"}
+
+
+def query_spec(q):
+    flags = ""
+    if q.get("required"):
+        flags += "r"
+    if q.get("alwaysSend"):
+        flags += "A"
+    if q.get("sendOnlyIfTrue"):
+        flags += "T"
+    if q.get("style") == "comma":
+        flags += "C"
+    enum = str(enum_index(pascal(q["name"]), q["enum"])) if "enum" in q else ""
+    default = "" if "default" not in q else json.dumps(q["default"])
+    return "|".join([
+        q["name"], q["js"], QUERY_TYPES[q["type"]], flags, enum, default,
+        str(int(q["min"])) if "min" in q else "", str(int(q["max"])) if "max" in q else "",
+    ])
+
+
+RESPONSE_KINDS = {"single": "s", "paginated": "p", "no_content": "0", "list": "l", "raw_json": "r", "bytes": "y"}
+BODY_KINDS = {"json": "j", "json-array": "a", "multipart": "m", "none": "n"}
+
+
+def op_lines(o):
+    """One line per JS-visible operation (a lookup variant gets its own line)."""
+    body = o["body"] or {}
+    path_args = ["p:%s:%s" % (a, js) for a, js in zip(o["args"], o["jsArgs"])]
+    body_args = []
+    if body.get("kind") == "json" and body.get("bodyArgs"):
+        for a in body["bodyArgs"]:
+            spec = "f:" + a["field"] + ":" + a["js"]
+            if a.get("alwaysSend"):
+                spec += "=" + json.dumps(a["default"])
+            body_args.append(spec)
+    elif body.get("kind") == "json":
+        body_args.append("b:body")
+    elif body.get("kind") == "json-array":
+        body_args.append("a:" + body["arrayArg"]["js"])
+    elif body.get("kind") == "multipart":
+        body_args.append("u:file")
+    schema = str(object_index(body["schema"])) if body.get("schema") else ""
+    body_spec = "|".join([
+        BODY_KINDS.get(body.get("kind"), ""), schema, ",".join(body.get("keepNull", [])),
+        "x" if body.get("noExclusions") else "",
+    ])
+    r = o["response"]
+    resp = RESPONSE_KINDS[r["kind"]] + (str(object_index(r["schema"])) if r.get("schema") else "")
+    pg = o["pagination"]
+    paging = "%d|%d" % (pg["maxLimit"], pg["iterLimit"]) if pg else ""
+    obo = {"never": "n", "required": "r", "optional": "o"}[o["onBehalfOf"]["service"]]
+    variants = o.get("variants") or [None]
+    out = []
+    for v in variants:
+        method = v["method"] if v else o["method"]
+        args = list(path_args) + body_args
+        query = o["query"]
+        if v:
+            (wire,) = v["query"].keys()
+            args.append("q:" + wire + ":" + v["argJs"])
+            query = []
+        out.append((o, method, "\t".join([
+            o["verb"], o["path"], ",".join(args), ";".join(query_spec(q) for q in query),
+            body_spec, resp, paging, obo, o["service"] + "." + method,
+        ])))
+    return out
+
+
+OPS = []
+for _o in ENDPOINTS:
+    OPS.extend(op_lines(_o))
+
+# ---------------------------------------------------------------- TypeScript
+
+MODEL_NAMES = {}
+for _o in ENDPOINTS:
+    # A reference model name that is also another schema's name keeps the schema's name.
+    if _o["response"].get("schema") and _o["response"].get("model") and (
+            _o["response"]["model"] not in SCHEMAS or _o["response"]["model"] == _o["response"]["schema"]):
+        MODEL_NAMES[_o["response"]["schema"]] = _o["response"]["model"]
+
+
+def ts_name(schema):
+    if schema in MODEL_NAMES:
+        return MODEL_NAMES[schema]
+    return re.sub(r"[^A-Za-z0-9_]", "_", re.sub(r"^[a-z_]+_dto_", "", schema).replace("DTO", ""))
+
+
+def ts_type(s, owner):
+    if "$ref" in s:
+        return ts_name(ref_name(s["$ref"]))
+    for key in ("oneOf", "anyOf"):
+        if key in s:
+            parts = [ts_type(a, owner) for a in s[key]]
+            return " | ".join(dict.fromkeys(parts))
+    if "enum" in s:
+        return " | ".join(json.dumps(v) for v in s["enum"])
+    t = s.get("type")
+    if t == "array":
+        inner = ts_type(s.get("items", {}), owner)
+        return ("(%s)[]" % inner) if "|" in inner else inner + "[]"
+    if t == "object":
+        if isinstance(s.get("additionalProperties"), dict):
+            return "Record<string, %s>" % ts_type(s["additionalProperties"], owner)
+        return "Record<string, unknown>"
+    return {"string": "string", "integer": "number", "number": "number", "boolean": "boolean",
+            "null": "null"}.get(t, "unknown")
+
+
+def ts_doc(text, indent=""):
+    text = (text or "").strip().replace("*/", "*\\/")
+    if not text:
+        return ""
+    lines = text.splitlines()
+    if len(lines) == 1:
+        return "%s/** %s */\n" % (indent, lines[0])
+    return indent + "/**\n" + "".join("%s * %s\n" % (indent, l) for l in lines) + indent + " */\n"
+
+
+def ts_models():
+    out = []
+    names = {}
+    for name in sorted(set(SCHEMAS)):
+        s = SCHEMAS[name]
+        if name.startswith("OffsetPagination"):
+            continue  # the envelope is `Page<T>`
+        tn = ts_name(name)
+        if tn in names:
+            raise SystemExit("two schemas map to the TS name %s: %s, %s" % (tn, names[tn], name))
+        names[tn] = name
+        if "enum" in s:
+            out.append(ts_doc(s.get("description")) + "export type %s = %s;\n" % (
+                tn, " | ".join(json.dumps(v) for v in s["enum"])))
+            continue
+        req = set(s.get("required", []))
+        body = []
+        for f, p in s.get("properties", {}).items():
+            body.append(ts_doc(p.get("description") or p.get("title"), "  ")
+                        + "  %s%s: %s;\n" % (f, "" if f in req else "?", ts_type(p, name)))
+        out.append(ts_doc(s.get("description") or s.get("title")) + "export interface %s {\n%s}\n" % (tn, "".join(body)))
+    for i, (name, values) in enumerate(ENUMS):
+        if name in SCHEMAS:
+            continue
+        out.append("export type %s = %s;\n" % (name, " | ".join(json.dumps(v) for v in values)))
+    return "".join(out)
+
+
+QUERY_TS = {"s": "string", "i": "number", "b": "boolean", "d": "string | Date"}
+
+
+def query_ts(q):
+    if "enum" in q:
+        t = ENUMS[enum_index(pascal(q["name"]), q["enum"])][0]
+        return "%s[]" % t if q["type"] == "string[]" else t
+    return {"string": "string", "uuid": "string", "integer": "number", "boolean": "boolean",
+            "date-time": "string | Date", "string[]": "string[]"}[q["type"]]
+
+
+def ts_method(o, method, line):
+    verb = o["verb"]
+    body = o["body"] or {}
+    params = ["%s: string" % js for js in o["jsArgs"]]
+    schema = body.get("schema")
+    if body.get("kind") == "json" and body.get("bodyArgs"):
+        props = SCHEMAS[schema]["properties"]
+        req = set(SCHEMAS[schema].get("required", []))
+        for a in body["bodyArgs"]:
+            optional = a["field"] not in req or a.get("alwaysSend")
+            params.append("%s%s: %s" % (a["js"], "?" if optional else "", ts_type(props[a["field"]], schema)))
+    elif body.get("kind") == "json":
+        params.append("body: %s" % ts_name(schema))
+    elif body.get("kind") == "json-array":
+        params.append("%s: %s[]" % (body["arrayArg"]["js"], ts_name(schema)))
+    elif body.get("kind") == "multipart":
+        params.append("file: UploadFile | Blob | ArrayBuffer | ArrayBufferView")
+    mutating = verb in ("POST", "PUT", "PATCH")
+    base = "MutationOptions" if mutating else "CallOptions"
+    r = o["response"]
+    model = ts_name(r["schema"]) if r.get("schema") else None
+    variants = o.get("variants")
+    if variants:
+        v = next(v for v in variants if v["method"] == method)
+        params.append("%s: string" % v["argJs"])
+        query = []
+    else:
+        query = o["query"]
+    filters = "".join("%s%s: %s; " % (q["js"], "" if q.get("required") else "?", query_ts(q)) for q in query)
+    opt_type = base if not filters else "%s & { %s}" % (base, filters)
+    any_required = any(q.get("required") for q in query)
+    doc_lines = ["%s %s" % (verb, o["path"])]
+    if o["onBehalfOf"]["server"]:
+        doc_lines.append("Sends `On-Behalf-Of`.")
+    out = []
+    if r["kind"] == "paginated":
+        names = o["pagination"]["names"]
+        page_opts = "ServicePageOptions" if not filters else "ServicePageOptions & { %s}" % filters
+        iter_opts = "ServiceIterateOptions" if not filters else "ServiceIterateOptions & { %s}" % filters
+        p = ", ".join(params)
+        sep = ", " if p else ""
+        out.append(ts_doc("One page (`limit` default 10, up to %d).\n%s" % (o["pagination"]["maxLimit"], doc_lines[0]), "  ")
+                   + "  %s(%s%soptions?: %s): Promise<Page<%s>>;\n" % (names["page"], p, sep, page_opts, model))
+        out.append(ts_doc("Every item, page by page.\n" + doc_lines[0], "  ")
+                   + "  %s(%s%soptions?: %s): Promise<%s[]>;\n" % (names["listAll"], p, sep, iter_opts, model))
+        out.append(ts_doc("An async iterator over every item: `for await (const x of svc.%s())`.\n%s" % (names["iterAll"], doc_lines[0]), "  ")
+                   + "  %s(%s%soptions?: %s): ItemIterator<%s>;\n" % (names["iterAll"], p, sep, iter_opts, model))
+        return out
+    if r["kind"] == "single" and not model:
+        # Inline in the spec: the developer plus the new key (the new-key operations).
+        model = "Record<string, unknown> & { api_key: string }"
+    ret = {"single": model, "list": "%s[]" % model, "no_content": "void",
+           "raw_json": "Record<string, unknown>", "bytes": "Download"}[r["kind"]]
+    params.append("options%s: %s" % ("" if any_required else "?", opt_type))
+    out.append(ts_doc("\n".join(doc_lines), "  ") + "  %s(%s): Promise<%s>;\n" % (method, ", ".join(params), ret))
+    return out
+
+
+def service_ts_name(svc):
+    return svc[:1].upper() + svc[1:] + "Service"
+
+
+def ts_services():
+    out = []
+    by_service = {}
+    for o, method, _ in OPS:
+        by_service.setdefault(o["service"], []).extend(ts_method(o, method, None))
+    for name, extra, company, obo in SERVICES:
+        out.append("/** `client.%s`: %d methods. */\nexport interface %s {\n%s}\n" % (
+            name, len(by_service[name]), service_ts_name(name), "".join(by_service[name])))
+    return "".join(out)
+
+
+def accessor_params(extra, company, obo):
+    params = ["%s: string" % camel(e) for e in (extra or [])]
+    if obo == "required":
+        params.append("onBehalfOf: string")
+    elif obo == "optional":
+        params.append("onBehalfOf?: string | null")
+    if company:
+        params.append("options?: ScopeOptions")
+    return params
+
+
+def ts_accessors():
+    out = ["export interface VClient {\n"]
+    fac = []
+    for name, extra, company, obo in SERVICES:
+        params = accessor_params(extra, company, obo)
+        t = service_ts_name(name)
+        if company:
+            out.append("  /** The %s service, scoped to a company (`options.companyId`, else `defaultCompanyId`). */\n  %s(%s): %s;\n" % (name, name, ", ".join(params), t))
+        else:
+            out.append("  /** The %s service. */\n  readonly %s: %s;\n" % (name, name, t))
+        fac.append("/** `defaultClient().%s`. */\nexport function %sService(%s): %s;\n" % (name, name, ", ".join(params), t))
+    out.append("}\n")
+    enums = "".join("  readonly %s: { %s };\n" % (n, " ".join("readonly %s: %s;" % (
+        json.dumps(str(v)) if not str(v).isidentifier() else v, json.dumps(v)) for v in vs))
+        for n, vs in ENUMS if n in SCHEMAS)
+    enums_decl = "/** The API's enums as constants: `Enums.UserRole.PLAYER === \"PLAYER\"`. */\nexport declare const Enums: {\n%s};\n" % enums
+    return "".join(out) + "".join(fac) + enums_decl
+
+
+# ---------------------------------------------------------------- Rust + JS output
+
+def rust_str(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def write(rel, text):
+    path = os.path.join(OUT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+HEADER = "Generated by scripts/gen_api.py from spec/endpoints.json and spec/openapi.json; do not edit."
+
+
+def gen_table():
+    ops = "\n".join(line for _, _, line in OPS)
+    schemas = "\n".join(schema_line(n) for n in OBJECTS)
+    # A numeric enum's values start with `#` (the validator then wants a number).
+    enums = "\n".join("%s\t%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)))
+                      for n, v in ENUMS)
+    return """//! %s
+//!
+//! `OPS`: one line per JS method family, tab-separated: verb, path, positional arguments,
+//! query specs, body spec, response spec, paging limits, On-Behalf-Of mode, name.
+//! `SCHEMAS`: one line per object schema: name, then `field[!]:type` (see `schema.rs`).
+//! `ENUMS`: one line per enum: name, then `|`-separated values.
+
+/// The operations (see the module docs for the columns).
+pub static OPS: &str = %s;
+
+/// How many lines `OPS` has.
+pub const OP_COUNT: usize = %d;
+
+/// The object schemas, indexed by line.
+pub static SCHEMAS: &str = %s;
+
+/// The enums, indexed by line.
+pub static ENUMS: &str = %s;
+""" % (HEADER, rust_str(ops), len(OPS), rust_str(schemas), rust_str(enums))
+
+
+def gen_services_js():
+    services = []
+    for name, extra, company, obo in SERVICES:
+        methods = []
+        for i, (o, method, _) in enumerate(OPS):
+            if o["service"] != name:
+                continue
+            if o["response"]["kind"] == "paginated":
+                n = o["pagination"]["names"]
+                methods += [[n["page"], i * 4 + 1], [n["listAll"], i * 4 + 2], [n["iterAll"], i * 4 + 3]]
+            else:
+                methods.append([method, i * 4])
+        services.append(methods)
+    enums = {n: v for n, v in ENUMS if n in SCHEMAS}
+    return """// %s
+// Turns a service's method table into plain methods that call back into wasm; no Rust
+// closures cross the boundary, and each service kind shares one prototype.
+
+const SERVICES = %s;
+
+const protos = [];
+
+function proto(index) {
+  if (protos[index]) return protos[index];
+  const p = {};
+  for (const [name, entry] of SERVICES[index]) {
+    Object.defineProperty(p, name, {
+      value: { [name](...args) { return this.__core.invoke(entry, args); } }[name],
+      writable: true,
+      configurable: true,
+    });
+  }
+  return (protos[index] = p);
+}
+
+/** A service object of kind `index` over `core` (a wasm `ServiceCore`). */
+export function makeService(index, core) {
+  return Object.create(proto(index), { __core: { value: core } });
+}
+
+/** The API's enums as frozen objects: `UserRole.PLAYER === "PLAYER"`. */
+export const Enums = Object.freeze(Object.fromEntries(Object.entries(%s).map(
+  ([k, vs]) => [k, Object.freeze(Object.fromEntries(vs.map((v) => [v, v])))])));
+""" % (HEADER, json.dumps(services, separators=(",", ":")), json.dumps(enums, separators=(",", ":")))
+
+
+def gen_services_rs():
+    acc = []
+    fac = []
+    for i, (name, extra, company, obo) in enumerate(SERVICES):
+        extra = extra or []
+        ids = ", ".join(camel(e) for e in extra)
+        args = "".join("%s: JsValue, " % camel(e) for e in extra)
+        if obo != "never":
+            args += "on_behalf_of: JsValue, "
+        if company:
+            args += "options: Option<JsValue>, "
+        obo_arg = "on_behalf_of" if obo != "never" else "JsValue::UNDEFINED"
+        opt_arg = "options.unwrap_or_default()" if company else "JsValue::UNDEFINED"
+        id_list = "&[%s]" % ", ".join("(%s, %s)" % (rust_str(e), camel(e)) for e in extra)
+        params = accessor_params(extra, company, obo)
+        kind = "Scope { company: %s, ids: %s, on_behalf_of: %s }" % (
+            "true" if company else "false", id_list, rust_str(obo))
+        if company or extra or obo != "never":
+            acc.append("""    /// The `%s` service. See `%s` in the declarations.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn %s(&self, %s) -> Result<JsValue, JsValue> {
+        self.service(%d, %s, %s, %s)
+    }
+""" % (name, service_ts_name(name), name, args.rstrip(", "), i, kind, obo_arg, opt_arg))
+        else:
+            acc.append("""    /// The `%s` service.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn %s(&self) -> Result<JsValue, JsValue> {
+        self.service(%d, %s, JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+""" % (name, name, i, kind))
+        call_args = ", ".join([camel(e) for e in extra] + (["on_behalf_of"] if obo != "never" else []) + (["options"] if company else []))
+        fac.append("""/// `defaultClient().%s(...)`.
+#[wasm_bindgen(js_name = %sService, skip_typescript)]
+pub fn %s_service(%s) -> Result<JsValue, JsValue> {
+    default_client()?.%s(%s)
+}
+""" % (name, name, snake(name), args.rstrip(", "), name if (company or extra or obo != "never") else name, call_args))
+    ts = ts_models() + "\n" + ts_services() + "\n" + ts_accessors()
+    return """//! %s
+#![allow(non_snake_case)]
+
+use super::registry::default_client;
+use super::services::Scope;
+use super::client::VClient;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(js_class = VClient)]
+impl VClient {
+%s}
+
+%s
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SERVICES: &'static str = r#"
+%s"#;
+""" % (HEADER, "\n".join(acc), "\n".join(fac), ts)
+
+
+def snake(name):
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def gen_routes_js():
+    routes = []
+    for o in ENDPOINTS:
+        r = o["response"]
+        routes.append([o["route"], o["verb"], o["path"], r["kind"], ts_name(r["schema"]) if r.get("schema") else None])
+    return "// %s\n// [name, method, path pattern, response style, model]\nexport const ROUTES = %s;\n" % (
+        HEADER, json.dumps(routes, separators=(",", ":")))
+
+
+write("src/catalog/table.rs", gen_table())
+write("src/js/services.js", gen_services_js())
+write("src/js/services_gen.rs", gen_services_rs())
+write("pkg-template/dist/routes.js", gen_routes_js())
+print("gen_api: %d operation lines, %d object schemas, %d enums" % (len(OPS), len(OBJECTS), len(ENUMS)))
