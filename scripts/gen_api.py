@@ -551,13 +551,59 @@ def snake(name):
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 
+SAMPLE_UUID = "00000000-0000-7000-8000-000000000000"
+
+
+def sample(s, key="", depth=0):
+    """A small valid value of schema `s` for the fake's default responses."""
+    if "$ref" in s:
+        return sample(SCHEMAS[ref_name(s["$ref"])], key, depth)
+    for k in ("oneOf", "anyOf"):
+        if k in s:
+            alts = [a for a in s[k] if a.get("type") != "null"]
+            return sample(alts[0], key, depth) if alts else None
+    if "enum" in s:
+        return s["enum"][0]
+    if s.get("default") not in (None, "", [], {}):
+        return s["default"]
+    t = s.get("type")
+    if t == "object" or "properties" in s:
+        if depth > 3:
+            return {}
+        req = set(s.get("required", []))
+        return {f: sample(p, f, depth + 1) for f, p in s.get("properties", {}).items() if f in req}
+    if t == "array":
+        return [sample(s.get("items", {}), key, depth + 1)] if depth < 2 else []
+    if t == "string":
+        fmt = s.get("format")
+        if fmt == "uuid" or key == "id" or key.endswith("_id"):
+            return SAMPLE_UUID
+        if fmt == "date-time":
+            return "2026-01-01T00:00:00Z"
+        if fmt == "date":
+            return "2026-01-01"
+        if fmt == "email" or key == "email":
+            return "fake@example.com"
+        return "fake-" + key.replace("_", "-") if key else "fake"
+    if t in ("integer", "number"):
+        return s.get("minimum", 1)
+    if t == "boolean":
+        return False
+    return None
+
+
 def gen_routes_js():
     routes = []
+    models = {}
     for o in ENDPOINTS:
         r = o["response"]
-        routes.append([o["route"], o["verb"], o["path"], r["kind"], ts_name(r["schema"]) if r.get("schema") else None])
-    return "// %s\n// [name, method, path pattern, response style, model]\nexport const ROUTES = %s;\n" % (
-        HEADER, json.dumps(routes, separators=(",", ":")))
+        model = ts_name(r["schema"]) if r.get("schema") else None
+        if model and model not in models:
+            models[model] = sample(SCHEMAS[r["schema"]])
+        routes.append([o["route"], o["verb"], o["path"], r["kind"], model])
+    return ("// %s\n// [name, method, path pattern, response style, model]\nexport const ROUTES = %s;\n"
+            "// A minimal valid instance of each response model (required fields only).\nexport const SAMPLES = %s;\n") % (
+        HEADER, json.dumps(routes, separators=(",", ":")), json.dumps(models, separators=(",", ":")))
 
 
 write("src/catalog/table.rs", gen_table())

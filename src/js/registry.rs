@@ -53,11 +53,33 @@ pub fn configure_default_client(
     Ok(client)
 }
 
-/// Forgets the default client: any, or only `client` when given.
+/// Forgets the default client: any, or only `client` when given (and it is the default).
 #[wasm_bindgen(js_name = clearDefaultClient)]
-pub fn clear_default_client(client: Option<VClient>) {
-    match client {
-        Some(c) => clear_if(&c.inner()),
-        None => DEFAULT.with(|d| *d.borrow_mut() = None),
+pub fn clear_default_client(
+    #[wasm_bindgen(unchecked_optional_param_type = "VClient")] client: Option<JsValue>,
+) -> Result<(), JsValue> {
+    let Some(client) = client.filter(|c| !c.is_undefined() && !c.is_null()) else {
+        DEFAULT.with(|d| *d.borrow_mut() = None);
+        return Ok(());
+    };
+    // Taking `VClient` by value would consume the caller's object; ask it instead.
+    let method = super::read::function(&client, "__clearIfDefault")
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            config_error(&ConfigError::new(
+                "client",
+                format!("must be a VClient, got {}", super::read::type_name(&client)),
+            ))
+        })?;
+    method.call0(&client).map(|_| ())
+}
+
+#[wasm_bindgen(js_class = VClient)]
+impl VClient {
+    /// Used by `clearDefaultClient(client)`.
+    #[wasm_bindgen(js_name = __clearIfDefault, skip_typescript)]
+    pub fn clear_if_default(&self) {
+        clear_if(&self.inner());
     }
 }

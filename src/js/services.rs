@@ -317,7 +317,12 @@ impl ServiceCore {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.as_str())
         })
-        .map_err(|name| request_error(&crate::catalog::op::js_name(&name), "is required"))?;
+        .map_err(|name| {
+            request_error(
+                &crate::catalog::op::js_name(&name),
+                "must not be empty, \".\" or \"..\" (a path segment that would address another resource)",
+            )
+        })?;
         if !pairs.is_empty() {
             let query = Object::new();
             for (k, v) in pairs {

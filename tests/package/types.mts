@@ -5,3 +5,9 @@ const c = new VClient(o);
 const p: Promise<Page<unknown>> = c.getPage('/api/v1/companies', { limit: 5 });
 async function f() { try { await p; } catch (e) { if (e instanceof NotFoundError) console.log(e.status); } await init(); }
 void f;
+import { FakeVClient, Routes } from 'vclient/testing';
+import type { User } from 'vclient';
+const fake = new FakeVClient({ maxRetries: 0 });
+fake.setResponse(Routes.USERS_LIST, { items: [{ name_first: 'Ann' }] });
+const users: Promise<User[]> = fake.users('u').listAll();
+void users;
