@@ -62,21 +62,35 @@ pub struct Mismatch {
     pub message: String,
 }
 
+/// Line `i` of a table, through an index built once (a 1,000-item page checks 1,000
+/// objects; scanning the text for each was most of the cost).
+fn line(
+    table: &'static str,
+    index: &'static std::sync::OnceLock<Vec<&'static str>>,
+    i: usize,
+) -> Option<&'static str> {
+    index
+        .get_or_init(|| table.lines().collect())
+        .get(i)
+        .copied()
+}
+
+static SCHEMA_LINES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+static ENUM_LINES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
 /// Deeper than this is refused rather than recursed into (hostile or cyclic input).
 const MAX_DEPTH: usize = 32;
 
 /// The name of schema `i`.
 pub fn schema_name(i: usize) -> &'static str {
-    SCHEMAS
-        .lines()
-        .nth(i)
+    line(SCHEMAS, &SCHEMA_LINES, i)
         .and_then(|l| l.split('\t').next())
         .unwrap_or("?")
 }
 
 /// Enum `i`: its name, whether its values are numbers, and the values.
 pub fn enumeration(i: usize) -> Option<(&'static str, bool, &'static str)> {
-    let (name, values) = ENUMS.lines().nth(i)?.split_once('\t')?;
+    let (name, values) = line(ENUMS, &ENUM_LINES, i)?.split_once('\t')?;
     Some(match values.strip_prefix('#') {
         Some(v) => (name, true, v),
         None => (name, false, values),
@@ -142,7 +156,7 @@ impl Checker {
         path: &mut String,
         depth: usize,
     ) -> Result<(), Mismatch> {
-        let Some(line) = SCHEMAS.lines().nth(schema) else {
+        let Some(line) = line(SCHEMAS, &SCHEMA_LINES, schema) else {
             return Ok(());
         };
         let (name, fields) = line.split_once('\t').unwrap_or((line, ""));

@@ -5,6 +5,33 @@ use crate::catalog::schema::{check, Kind, Mismatch, Side, Tree};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+thread_local! {
+    /// Field names of the schema table as JS strings, made once and kept sorted by their
+    /// offset in the table: re-encoding the same names for every item of a page dominated
+    /// the check's cost (a map type would add ~2.5 KB of wasm).
+    static KEYS: std::cell::RefCell<Vec<(usize, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JS string; names that live in the schema table are cached by offset.
+fn js_key(key: &str) -> JsValue {
+    let table = crate::catalog::table::SCHEMAS;
+    let offset = (key.as_ptr() as usize).wrapping_sub(table.as_ptr() as usize);
+    if offset >= table.len() {
+        return JsValue::from_str(key);
+    }
+    KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        match k.binary_search_by_key(&offset, |(o, _)| *o) {
+            Ok(i) => k[i].1.clone(),
+            Err(i) => {
+                let v = JsValue::from_str(key);
+                k.insert(i, (offset, v.clone()));
+                v
+            }
+        }
+    })
+}
+
 /// A JS value seen as JSON.
 pub struct JsTree(pub JsValue);
 
@@ -28,7 +55,7 @@ impl Tree for JsTree {
         }
     }
     fn get(&self, key: &str) -> Option<JsTree> {
-        Reflect::get(&self.0, &JsValue::from_str(key))
+        Reflect::get(&self.0, &js_key(key))
             .ok()
             .filter(|v| !v.is_undefined())
             .map(JsTree)
