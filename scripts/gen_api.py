@@ -568,8 +568,8 @@ def sample(s, key="", depth=0):
         return s["default"]
     t = s.get("type")
     if t == "object" or "properties" in s:
-        if depth > 3:
-            return {}
+        if depth > 12:
+            return {}  # only for a schema that requires itself
         req = set(s.get("required", []))
         return {f: sample(p, f, depth + 1) for f, p in s.get("properties", {}).items() if f in req}
     if t == "array":
