@@ -10,7 +10,8 @@ rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/workerd/worker.js "$DIR/"
 cp target/npm/dist/workerd.js target/npm/dist/core.js target/npm/dist/vclient_bg.wasm "$DIR/"
 cp -r target/npm/dist/snippets "$DIR/"
-snippet=$(cd "$DIR" && find snippets -name errors.js | head -1)
+# Every wasm-bindgen snippet is a module of its own (errors.js, services.js).
+snippets=$(cd "$DIR" && find snippets -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
 cat > "$DIR/config.capnp" <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -27,7 +28,7 @@ const mainWorker :Workerd.Worker = (
     # The bare specifier "vclient" is the package's workerd entry, as wrangler resolves it.
     (name = "vclient", esModule = embed "workerd.js"),
     (name = "core.js", esModule = embed "core.js"),
-    (name = "$snippet", esModule = embed "$snippet"),
+$snippets
     (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
   ],
   bindings = [
