@@ -505,7 +505,7 @@ def gen_services_rs():
         id_list = "&[%s]" % ", ".join("(%s, %s)" % (rust_str(e), camel(e)) for e in extra)
         params = accessor_params(extra, company, obo)
         kind = "Scope { company: %s, ids: %s, on_behalf_of: %s }" % (
-            "true" if company else "false", id_list, rust_str(obo))
+            "true" if company else "false", id_list, "OnBehalfOf::" + obo.capitalize())
         if company or extra or obo != "never":
             acc.append("""    /// The `%s` service. See `%s` in the declarations.
     #[wasm_bindgen(skip_typescript)]
@@ -533,6 +533,7 @@ pub fn %s_service(%s) -> Result<JsValue, JsValue> {
 
 use super::registry::default_client;
 use super::services::Scope;
+use crate::catalog::op::OnBehalfOf;
 use super::client::VClient;
 use wasm_bindgen::prelude::*;
 

@@ -31,8 +31,8 @@ pub struct Scope<'a> {
     pub company: bool,
     /// Further ids, as (path parameter, the caller's value).
     pub ids: &'a [(&'static str, JsValue)],
-    /// `"never"`, `"required"` or `"optional"`.
-    pub on_behalf_of: &'static str,
+    /// Whether the accessor takes `onBehalfOf`, and if it must be given.
+    pub on_behalf_of: OnBehalfOf,
 }
 
 /// The wasm half of a service object: the client and the scope's values.
@@ -112,10 +112,10 @@ impl VClient {
             values.push((wire, id(&crate::catalog::op::js_name(wire), v)?));
         }
         let on_behalf_of = match scope.on_behalf_of {
-            "required" => Some(id("onBehalfOf", &on_behalf_of)?),
-            "optional" if on_behalf_of.is_undefined() || on_behalf_of.is_null() => None,
-            "optional" => Some(id("onBehalfOf", &on_behalf_of)?),
-            _ => None,
+            OnBehalfOf::Required => Some(id("onBehalfOf", &on_behalf_of)?),
+            OnBehalfOf::Optional if on_behalf_of.is_undefined() || on_behalf_of.is_null() => None,
+            OnBehalfOf::Optional => Some(id("onBehalfOf", &on_behalf_of)?),
+            OnBehalfOf::Never => None,
         };
         if let Some(obo) = &on_behalf_of {
             // Never echo the value: it identifies the acting user.
@@ -187,7 +187,14 @@ fn check_body(op: &Op, value: &JsValue, prefix: &str) -> Result<(), JsValue> {
         return Ok(());
     };
     check(schema, &super::tree::JsTree(value.clone()), Side::Request).map_err(|m| {
-        let field = if m.path.is_empty() {
+        // A field the caller passed as a positional argument is named as that argument.
+        let argument = op.args.iter().find_map(|a| match *a {
+            Arg::Field(wire, js, _) if m.path == wire => Some(js),
+            _ => None,
+        });
+        let field = if let Some(js) = argument {
+            js.to_owned()
+        } else if m.path.is_empty() {
             prefix.to_owned()
         } else if prefix.is_empty() {
             m.path
@@ -252,7 +259,7 @@ impl ServiceCore {
             match *arg {
                 Arg::Path(wire, js) => values.push((wire, id(js, &v)?)),
                 Arg::Query(wire, js) => pairs.push((wire.to_owned(), id(js, &v)?)),
-                Arg::Field(wire, js, default) => {
+                Arg::Field(wire, _, default) => {
                     let b = body.get_or_insert_with(Object::new);
                     let value = match default {
                         Some(d) if v.is_undefined() => JSON::parse(d).unwrap_or(v),
@@ -261,7 +268,6 @@ impl ServiceCore {
                     if !(value.is_undefined() || value.is_null() && !op.body.sends_null(wire)) {
                         set(b, wire, &value);
                     }
-                    let _ = js;
                 }
                 Arg::Body => {
                     if !v.is_object() || Array::is_array(&v) || v.is_function() {

@@ -3,6 +3,7 @@
 
 use super::registry::default_client;
 use super::services::Scope;
+use crate::catalog::op::OnBehalfOf;
 use super::client::VClient;
 use wasm_bindgen::prelude::*;
 
@@ -11,103 +12,103 @@ impl VClient {
     /// The `companies` service.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn companies(&self) -> Result<JsValue, JsValue> {
-        self.service(0, Scope { company: false, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        self.service(0, Scope { company: false, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The `developer` service.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn developer(&self) -> Result<JsValue, JsValue> {
-        self.service(1, Scope { company: false, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        self.service(1, Scope { company: false, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The `globalAdmin` service.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn globalAdmin(&self) -> Result<JsValue, JsValue> {
-        self.service(2, Scope { company: false, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        self.service(2, Scope { company: false, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The `system` service.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn system(&self) -> Result<JsValue, JsValue> {
-        self.service(3, Scope { company: false, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        self.service(3, Scope { company: false, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The `userLookup` service.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn userLookup(&self) -> Result<JsValue, JsValue> {
-        self.service(4, Scope { company: false, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        self.service(4, Scope { company: false, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The `users` service. See `UsersService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn users(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(5, Scope { company: true, ids: &[], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(5, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `identity` service. See `IdentityService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn identity(&self, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(6, Scope { company: true, ids: &[], on_behalf_of: "never" }, JsValue::UNDEFINED, options.unwrap_or_default())
+        self.service(6, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Never }, JsValue::UNDEFINED, options.unwrap_or_default())
     }
 
     /// The `campaigns` service. See `CampaignsService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn campaigns(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(7, Scope { company: true, ids: &[], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(7, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `books` service. See `BooksService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn books(&self, campaignId: JsValue, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(8, Scope { company: true, ids: &[("campaign_id", campaignId)], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(8, Scope { company: true, ids: &[("campaign_id", campaignId)], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `chapters` service. See `ChaptersService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn chapters(&self, campaignId: JsValue, bookId: JsValue, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(9, Scope { company: true, ids: &[("campaign_id", campaignId), ("book_id", bookId)], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(9, Scope { company: true, ids: &[("campaign_id", campaignId), ("book_id", bookId)], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `characters` service. See `CharactersService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn characters(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(10, Scope { company: true, ids: &[], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(10, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `characterTraits` service. See `CharacterTraitsService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn characterTraits(&self, characterId: JsValue, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(11, Scope { company: true, ids: &[("character_id", characterId)], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(11, Scope { company: true, ids: &[("character_id", characterId)], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `characterBlueprint` service. See `CharacterBlueprintService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn characterBlueprint(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(12, Scope { company: true, ids: &[], on_behalf_of: "optional" }, on_behalf_of, options.unwrap_or_default())
+        self.service(12, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Optional }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `dictionary` service. See `DictionaryService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn dictionary(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(13, Scope { company: true, ids: &[], on_behalf_of: "optional" }, on_behalf_of, options.unwrap_or_default())
+        self.service(13, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Optional }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `dicerolls` service. See `DicerollsService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn dicerolls(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(14, Scope { company: true, ids: &[], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(14, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `options` service. See `OptionsService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn options(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(15, Scope { company: true, ids: &[], on_behalf_of: "optional" }, on_behalf_of, options.unwrap_or_default())
+        self.service(15, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Optional }, on_behalf_of, options.unwrap_or_default())
     }
 
     /// The `characterAutogen` service. See `CharacterAutogenService` in the declarations.
     #[wasm_bindgen(skip_typescript)]
     pub fn characterAutogen(&self, on_behalf_of: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        self.service(16, Scope { company: true, ids: &[], on_behalf_of: "required" }, on_behalf_of, options.unwrap_or_default())
+        self.service(16, Scope { company: true, ids: &[], on_behalf_of: OnBehalfOf::Required }, on_behalf_of, options.unwrap_or_default())
     }
 }
 

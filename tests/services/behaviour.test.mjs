@@ -52,6 +52,8 @@ test('arguments are checked before sending and named in the error', async () => 
   await assert.rejects(users.create({ email: 'a@b.c' }), (e) => /is required/.test(e.message));
   await assert.rejects(c.companies.grantAccess(COMPANY, 'dev', 'BOSS'), (e) => e.field === 'permission');
   await assert.rejects(users.get('u', {}, 'extra'), (e) => e.field === 'arguments');
+  // A body field passed as an argument is named as the argument (`newValue`, not `target_value`).
+  await assert.rejects(c.characterTraits('ch1', ACTOR).changeValue('t1', 'high', 'XP'), (e) => e.field === 'newValue');
   assert.throws(() => users.iterAll({ limit: 5 }), (e) => e.field === 'options');
 });
 
