@@ -6,12 +6,15 @@ use super::io::{
     Transport, TransportError,
 };
 use super::log::{Event, Fields, Level, Logger};
+use crate::policy::budget::RetryBudget;
 use crate::policy::config::Config;
 use crate::policy::decision::{decide, AttemptFacts, Decision, Failure, StopReason};
 use crate::policy::headers::set_header;
-use crate::policy::hint::{remaining, server_hint, Hint, HintInputs};
+use crate::policy::hint::{remaining, server_hint, Hint, HintInputs, HintSource};
 use crate::policy::idempotency::{plan, uuid_v7, KeyPlan};
+use crate::policy::pacing::Pacer;
 use crate::policy::text::secs;
+use std::cell::Cell;
 
 /// A successful call.
 #[derive(Debug, Clone)]
@@ -48,6 +51,10 @@ pub struct Engine<T, S, C, R> {
     clock: C,
     rng: R,
     logger: Option<Box<dyn Logger>>,
+    /// Shared by every call of the client; `None` when `retryBudget` is false.
+    budget: Cell<Option<RetryBudget>>,
+    /// When the client may send again after an exhausted `RateLimit` policy.
+    pacer: Cell<Pacer>,
 }
 
 impl<T, S, C, R> std::fmt::Debug for Engine<T, S, C, R> {
@@ -75,12 +82,34 @@ where
         logger: Option<Box<dyn Logger>>,
     ) -> Self {
         Engine {
+            budget: Cell::new(config.retry_budget.map(RetryBudget::new)),
+            pacer: Cell::new(Pacer::default()),
             config,
             transport,
             sleeper,
             clock,
             rng,
             logger,
+        }
+    }
+
+    /// Tokens left in the retry budget (`None` when it is off).
+    pub fn budget_tokens(&self) -> Option<u32> {
+        self.budget.get().map(|b| b.tokens())
+    }
+
+    /// Reads a response's `RateLimit` for pacing; `exact` is its body's precise wait.
+    fn observe_ratelimit(&self, meta: &ResponseMeta, exact: Option<Hint>) {
+        if let (true, Some(value)) = (self.config.pacing, meta.ratelimit.as_deref()) {
+            let exact_ms = exact.filter(|h| h.source == HintSource::Body).map(|h| h.ms);
+            let mut pacer = self.pacer.get();
+            pacer.observe(
+                value,
+                self.clock.now_ms(),
+                self.config.retry.backoff.cap_ms,
+                exact_ms,
+            );
+            self.pacer.set(pacer);
         }
     }
 
@@ -155,7 +184,26 @@ where
         self.log(Level::Debug, "Send request", ctx.fields(None));
 
         let mut attempt = 1;
+        let mut last_cost = None;
         loop {
+            if let Some(hold) = self.pacer.get().wait_ms(self.clock.now_ms()) {
+                let left = deadline.map(|d| d - self.clock.now_ms());
+                if left.is_some_and(|l| hold as f64 >= l) {
+                    let e = ctx.error(
+                        ErrorKind::Timeout { total: true },
+                        attempt - 1,
+                        self.config.total_timeout_ms,
+                    );
+                    return Err(self.give_up(e, None, max_attempts));
+                }
+                let mut f = ctx.fields(Some(attempt));
+                f.delay_ms = Some(hold);
+                f.reason = Some("RateLimit");
+                self.log(Level::Info, "Hold request until the rate limit resets", f);
+                if let Err(i) = self.sleeper.sleep(hold, opts.cancel).await {
+                    return Err(ctx.interrupted(i, attempt - 1));
+                }
+            }
             let left = deadline.map(|d| d - self.clock.now_ms());
             if left.is_some_and(|l| l <= 0.0) {
                 let e = ctx.error(
@@ -173,6 +221,11 @@ where
             let outcome = self.transport.send(&request, spec, opts.cancel).await;
             let failed = match outcome {
                 Ok(resp) if (200..300).contains(&resp.status) => {
+                    self.observe_ratelimit(&resp.meta, None);
+                    if let Some(mut b) = self.budget.get() {
+                        b.refund(last_cost);
+                        self.budget.set(Some(b));
+                    }
                     let mut f = ctx.fields(Some(attempt));
                     f.status = Some(resp.status);
                     f.request_id = resp.meta.request_id.as_deref();
@@ -228,9 +281,16 @@ where
                 hint: failed.hint,
                 remaining_ms: deadline.map(|d| d - self.clock.now_ms()),
             };
-            match decide(retry, &facts, self.rng.unit()) {
+            let decision = match decide(retry, &facts, self.rng.unit()) {
+                Decision::Retry { .. } if !self.spend(failed.failure, &mut last_cost) => {
+                    Decision::Stop(StopReason::BudgetExhausted)
+                }
+                d => d,
+            };
+            match decision {
                 Decision::Retry { delay_ms, reason } => {
                     let mut f = ctx.fields(Some(attempt));
+                    f.retry_budget = self.budget_tokens();
                     f.status = failed.error.status();
                     f.delay_ms = Some(delay_ms);
                     f.reason = Some(reason.as_str());
@@ -255,6 +315,20 @@ where
                 }
             }
         }
+    }
+
+    /// Takes a retry's tokens from the budget; false when it holds too few. Always true
+    /// without a budget.
+    fn spend(&self, failure: Failure, last_cost: &mut Option<u32>) -> bool {
+        let Some(mut b) = self.budget.get() else {
+            return true;
+        };
+        let Some(cost) = b.try_spend(failure) else {
+            return false;
+        };
+        self.budget.set(Some(b));
+        *last_cost = Some(cost);
+        true
     }
 
     /// Turns a non-2xx response into a failure with its hint and error.
@@ -285,6 +359,7 @@ where
                 )
             })
             .flatten();
+        self.observe_ratelimit(&resp.meta, hint);
         let left = remaining(resp.meta.ratelimit.as_deref());
         let request_id = problem.request_id.clone().or(resp.meta.request_id);
         let mut e = ctx.error(ErrorKind::Http(resp.status), attempt, None);
@@ -316,6 +391,9 @@ where
     ) -> Error<T::Cause> {
         let (level, message) = match (stop, error.kind) {
             (Some(StopReason::Exhausted), _) => (Level::Error, "Exhaust retries"),
+            (Some(StopReason::BudgetExhausted), _) => {
+                (Level::Error, "Give up: retry budget exhausted")
+            }
             (Some(StopReason::HintBeyondCap), _) => (
                 Level::Error,
                 "Give up: the server asks to wait longer than maxRetryDelay",
@@ -350,6 +428,10 @@ where
                 idempotency_key: error.idempotency_key.as_deref(),
                 request_id: error.request_id.as_deref(),
                 error: Some(error.class().name()),
+                retry_budget: stop
+                    .is_some_and(|s| s == StopReason::BudgetExhausted)
+                    .then(|| self.budget_tokens())
+                    .flatten(),
                 ..Fields::default()
             },
         );
@@ -366,6 +448,7 @@ pub fn stop_name(reason: StopReason) -> &'static str {
         StopReason::HintBeyondCap => "server wait exceeds maxRetryDelay",
         StopReason::HintBeyondDeadline => "server wait exceeds the deadline",
         StopReason::DeadlineTooClose => "backoff exceeds the deadline",
+        StopReason::BudgetExhausted => "retry budget exhausted",
     }
 }
 

@@ -58,6 +58,8 @@ pub enum ErrorClass {
     ClientClosedError,
     /// The base class: the runtime lacks something the call needs.
     VClientError,
+    /// The retry budget was too low for a retry; `cause` holds the last attempt's error.
+    RetryBudgetExhaustedError,
 }
 
 impl ErrorClass {
@@ -93,6 +95,7 @@ impl ErrorClass {
             ErrorClass::AbortError => "AbortError",
             ErrorClass::ClientClosedError => "ClientClosedError",
             ErrorClass::VClientError => "VClientError",
+            ErrorClass::RetryBudgetExhaustedError => "RetryBudgetExhaustedError",
         }
     }
 }
@@ -127,8 +130,16 @@ pub struct Error<C> {
 }
 
 impl<C> Error<C> {
-    /// The JS class.
+    /// The JS class: the last attempt's, wrapped when the retry budget stopped the call.
     pub fn class(&self) -> ErrorClass {
+        if self.stop == Some(StopReason::BudgetExhausted) {
+            return ErrorClass::RetryBudgetExhaustedError;
+        }
+        self.attempt_class()
+    }
+
+    /// The class of the last attempt's failure (the `cause` of a budget error).
+    pub fn attempt_class(&self) -> ErrorClass {
         match self.kind {
             ErrorKind::Http(s) => ErrorClass::for_status(s),
             ErrorKind::Network => ErrorClass::NetworkError,

@@ -55,6 +55,8 @@ pub struct Fields<'a> {
     pub elapsed_ms: Option<f64>,
     /// The error class name.
     pub error: Option<&'a str>,
+    /// Tokens left in the retry budget, after this retry took its share.
+    pub retry_budget: Option<u32>,
 }
 
 /// One log event.

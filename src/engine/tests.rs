@@ -516,3 +516,5 @@ fn an_exhausted_ratelimit_on_a_404_is_no_retry_hint() {
     assert_eq!((e.retry_after_ms, e.remaining), (None, Some(0)));
     assert!(!e.message.contains("retry_after"), "{}", e.message);
 }
+
+mod budget_pacing;

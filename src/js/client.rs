@@ -472,6 +472,21 @@ export interface VClientOptions {
   userAgent?: string | false;
   /** Where to read `VALENTINA_CLIENT_*` (e.g. a Worker's `env`). Default `process.env` / `Deno.env`. */
   env?: Record<string, unknown>;
+  /**
+   * The client's retry budget in tokens, shared by all its calls. A retry takes 5 (10 after
+   * a timeout); a call that succeeds gives 1 back, or its last retry's cost. When too few
+   * are left, a call fails at once with `RetryBudgetExhaustedError` instead of retrying.
+   * `false` turns it off. Default 500.
+   */
+  retryBudget?: number | false;
+  /**
+   * After a response whose `RateLimit` header shows an exhausted policy (`r=0;t=N`), hold
+   * the client's next requests for `N` seconds (at most `maxRetryDelay`) instead of running
+   * into 429s. The hold ends early on `signal` and `close()`. Default true.
+   */
+  pacing?: boolean;
+  /** Become the default client for the service factories. Default true. */
+  setAsDefault?: boolean;
 }
 
 /** One page of a paginated list. */

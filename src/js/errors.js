@@ -42,12 +42,14 @@ export class TimeoutError extends VClientError {}
 export class AbortError extends VClientError {}
 /** The client was closed (before or during the call). */
 export class ClientClosedError extends VClientError {}
+/** The retry budget was too low for another retry; `cause` is the last attempt's error. */
+export class RetryBudgetExhaustedError extends VClientError {}
 
 const classes = {
   VClientError, ConfigurationError, RequestValidationError, ResponseValidationError,
   APIError, ValidationError, AuthenticationError, AuthorizationError, NotFoundError,
   ConflictError, UnprocessableEntityError, RateLimitError, ServerError,
-  NetworkError, TimeoutError, AbortError, ClientClosedError,
+  NetworkError, TimeoutError, AbortError, ClientClosedError, RetryBudgetExhaustedError,
 };
 for (const [name, cls] of Object.entries(classes)) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });

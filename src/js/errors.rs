@@ -1,6 +1,6 @@
 //! Turning Rust errors into the JS error classes of `errors.js`.
 
-use crate::engine::error::Error;
+use crate::engine::error::{Error, ErrorClass};
 use crate::policy::config::ConfigError;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -41,6 +41,8 @@ extern "C" {
     pub type AbortError;
     #[wasm_bindgen(reexport)]
     pub type ClientClosedError;
+    #[wasm_bindgen(reexport)]
+    pub type RetryBudgetExhaustedError;
 
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
@@ -126,6 +128,19 @@ export declare class TimeoutError extends VClientError {
 export declare class AbortError extends VClientError {}
 /** The client was closed before or during the call. */
 export declare class ClientClosedError extends VClientError {}
+/**
+ * The client's retry budget (`retryBudget`) was too low for another retry, so the call
+ * failed at once instead of adding load to a failing upstream. `cause` is the last
+ * attempt's error (a `ServerError`, `NetworkError`, `TimeoutError` or `RateLimitError`).
+ */
+export declare class RetryBudgetExhaustedError extends VClientError {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly attempts: number;
+  /** The HTTP status of the last attempt, when it got a response. */
+  readonly status?: number;
+  readonly cause: VClientError;
+}
 "#;
 
 /// A plain object built field by field; `None`s are left out.
@@ -276,5 +291,32 @@ pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
         .clone()
         .or(abort_reason)
         .unwrap_or(JsValue::UNDEFINED);
-    make_error(e.class().name(), &e.message, &f.into_value(), &cause)
+    let class = e.class();
+    let error = make_error(
+        e.attempt_class().name(),
+        &e.message,
+        &f.into_value(),
+        &cause,
+    );
+    if class != ErrorClass::RetryBudgetExhaustedError {
+        return error;
+    }
+    // The budget stopped a retry: a class of its own, wrapping the last attempt's error.
+    let outer = Fields::new();
+    outer
+        .set("method", e.method.as_str())
+        .set("url", e.target.as_str())
+        .set("attempts", e.attempts)
+        .opt("idempotencyKey", e.idempotency_key.as_deref())
+        .opt("requestId", e.request_id.as_deref())
+        .opt("status", e.status());
+    make_error(
+        class.name(),
+        &format!(
+            "{} {}: not retried, the client's retry budget is exhausted (too many recent failures); last error: {}",
+            e.method, e.target, e.message
+        ),
+        &outer.into_value(),
+        &error,
+    )
 }

@@ -75,7 +75,8 @@ impl Logger for JsLogger {
             .opt("idempotencyKey", x.idempotency_key)
             .opt("requestId", x.request_id)
             .opt("elapsedMs", x.elapsed_ms)
-            .opt("error", x.error);
+            .opt("error", x.error)
+            .opt("retryBudget", x.retry_budget);
         self.emit(e.level, e.message, f.into_value());
     }
 }

@@ -23,8 +23,8 @@ pub mod api {
     pub use super::errors::{
         APIError, AbortError, AuthenticationError, AuthorizationError, ClientClosedError,
         ConfigurationError, ConflictError, NetworkError, NotFoundError, RateLimitError,
-        RequestValidationError, ResponseValidationError, ServerError, TimeoutError,
-        UnprocessableEntityError, VClientError, ValidationError,
+        RequestValidationError, ResponseValidationError, RetryBudgetExhaustedError, ServerError,
+        TimeoutError, UnprocessableEntityError, VClientError, ValidationError,
     };
     pub use super::paging::Paginator;
     pub use super::registry::{clear_default_client, configure_default_client, default_client};

@@ -31,6 +31,8 @@ pub const KNOWN: &[&str] = &[
     "userAgent",
     "env",
     "setAsDefault",
+    "retryBudget",
+    "pacing",
 ];
 
 /// The options, split into what the policy validates and what only JS can hold.
@@ -91,6 +93,20 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
         retry_statuses: wrap("retryStatuses", read::numbers(value, "retryStatuses"))?,
         default_company_id: s("defaultCompanyId")?,
         headers: wrap("headers", read::headers(read::prop(value, "headers")))?,
+        retry_budget: match read::prop(value, "retryBudget") {
+            None => None,
+            Some(v) if v.as_bool() == Some(false) => Some(None),
+            Some(v) => Some(Some(v.as_f64().ok_or_else(|| {
+                ConfigError::new(
+                    "retryBudget",
+                    format!(
+                        "must be false or a number of tokens, got {}",
+                        read::type_name(&v)
+                    ),
+                )
+            })?)),
+        },
+        pacing: b("pacing")?,
     };
     let min = match s("logLevel")? {
         None => Level::Info,

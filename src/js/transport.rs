@@ -207,7 +207,8 @@ impl Transport for FetchTransport {
         let meta = ResponseMeta {
             request_id: header(&headers, "x-request-id"),
             retry_after: on_failure("retry-after"),
-            ratelimit: on_failure("ratelimit"),
+            // Read on success too: an exhausted policy on a 2xx paces the next requests.
+            ratelimit: header(&headers, "ratelimit"),
             content_type: header(&headers, "content-type"),
             content_disposition: (request.expect == Expect::Bytes)
                 .then(|| header(&headers, "content-disposition"))

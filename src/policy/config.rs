@@ -6,6 +6,7 @@
 //! echo a secret.
 
 use super::backoff::{Backoff, Jitter};
+use super::budget::DEFAULT_CAPACITY;
 use super::decision::{RetryPolicy, StatusSet};
 use super::headers::{validate_name, validate_value, HeaderList};
 use super::text::{num, quoted, secs as secs_text};
@@ -23,6 +24,8 @@ pub const ENV_DEFAULT_COMPANY_ID: &str = "VALENTINA_CLIENT_DEFAULT_COMPANY_ID";
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 /// The most retries a client may be configured for.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
+/// The largest retry budget a client may be configured with.
+pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
 
 /// The options as the caller gave them (types already checked, nothing else).
 #[derive(Debug, Clone, Default)]
@@ -53,6 +56,10 @@ pub struct Options {
     pub default_company_id: Option<String>,
     /// `headers`
     pub headers: HeaderList,
+    /// `retryBudget`: `Some(None)` is `false` (no budget), `Some(Some(n))` a capacity.
+    pub retry_budget: Option<Option<f64>>,
+    /// `pacing`
+    pub pacing: Option<bool>,
 }
 
 /// The environment fallbacks, as found by the JS boundary (`env` option, `process.env`,
@@ -86,6 +93,10 @@ pub struct Config {
     pub default_company_id: Option<String>,
     /// Extra default headers.
     pub headers: HeaderList,
+    /// The retry budget's capacity in tokens; `None` when the budget is off.
+    pub retry_budget: Option<u32>,
+    /// Whether an exhausted `RateLimit` policy holds the next requests.
+    pub pacing: bool,
 }
 
 impl fmt::Debug for Config {
@@ -98,6 +109,8 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("auto_idempotency_keys", &self.auto_idempotency_keys)
             .field("default_company_id", &self.default_company_id)
+            .field("retry_budget", &self.retry_budget)
+            .field("pacing", &self.pacing)
             .field(
                 "headers",
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -239,6 +252,22 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
             set
         }
     };
+    let retry_budget = match opts.retry_budget {
+        None => Some(DEFAULT_CAPACITY),
+        Some(None) => None,
+        Some(Some(n)) => {
+            if n.fract() != 0.0 || !(0.0..=f64::from(MAX_RETRY_BUDGET)).contains(&n) {
+                return Err(ConfigError::new(
+                    "retryBudget",
+                    format!(
+                        "must be false or a whole number of tokens from 0 to {MAX_RETRY_BUDGET}, got {}",
+                        num(n)
+                    ),
+                ));
+            }
+            Some(n as u32)
+        }
+    };
     let default_company_id = pick(opts.default_company_id, &env.default_company_id);
     if let Some(id) = &default_company_id {
         if id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
@@ -281,6 +310,8 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         auto_idempotency_keys: opts.auto_idempotency_keys.unwrap_or(false),
         default_company_id,
         headers: opts.headers,
+        retry_budget,
+        pacing: opts.pacing.unwrap_or(true),
     })
 }
 
@@ -401,6 +432,21 @@ mod tests {
                 "headers",
                 "line break",
             ),
+            (
+                |o| o.retry_budget = Some(Some(2.5)),
+                "retryBudget",
+                "whole number of tokens",
+            ),
+            (
+                |o| o.retry_budget = Some(Some(-5.0)),
+                "retryBudget",
+                "got -5",
+            ),
+            (
+                |o| o.retry_budget = Some(Some(f64::INFINITY)),
+                "retryBudget",
+                "from 0 to 1000000",
+            ),
         ];
         for (edit, option, needle) in cases {
             let mut o = base();
@@ -409,6 +455,25 @@ mod tests {
             assert_eq!(e.option, option, "{e}");
             assert!(e.to_string().contains(needle), "{e}");
         }
+    }
+
+    #[test]
+    fn retry_budget_and_pacing_default_on_and_can_be_turned_off() {
+        let c = resolve(base(), &EnvVars::default()).unwrap();
+        assert_eq!(c.retry_budget, Some(500));
+        assert!(c.pacing);
+        let mut o = base();
+        o.retry_budget = Some(None);
+        o.pacing = Some(false);
+        let c = resolve(o, &EnvVars::default()).unwrap();
+        assert_eq!(c.retry_budget, None);
+        assert!(!c.pacing);
+        let mut o = base();
+        o.retry_budget = Some(Some(0.0));
+        assert_eq!(
+            resolve(o, &EnvVars::default()).unwrap().retry_budget,
+            Some(0)
+        );
     }
 
     #[test]

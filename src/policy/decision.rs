@@ -135,6 +135,8 @@ pub enum StopReason {
     HintBeyondDeadline,
     /// The backoff would end after the deadline.
     DeadlineTooClose,
+    /// The client's retry budget holds too few tokens for another retry.
+    BudgetExhausted,
 }
 
 /// The outcome of [`decide`].

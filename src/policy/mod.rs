@@ -2,6 +2,7 @@
 //! time, the randomness and the bytes it needs as arguments, so it runs and is tested natively.
 
 pub mod backoff;
+pub mod budget;
 pub mod config;
 pub mod content_disposition;
 pub mod decision;
@@ -11,6 +12,7 @@ pub mod http_date;
 pub mod idempotency;
 pub mod method;
 pub mod multipart;
+pub mod pacing;
 pub mod pagination;
 pub mod problem;
 pub mod ratelimit;

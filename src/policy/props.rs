@@ -62,12 +62,14 @@ proptest! {
         jitter in proptest::option::of("[a-z]{0,8}"),
         company in proptest::option::of(".{0,20}"),
         headers in proptest::collection::vec((".{0,12}", ".{0,12}"), 0..3),
+        budget in proptest::option::of(proptest::option::of(any_f64())),
+        pacing in proptest::option::of(any::<bool>()),
     ) {
         let opts = Options {
             base_url: base, api_key: key, timeout, total_timeout: total, max_retries: retries,
             retry_delay: delay, max_retry_delay: cap, jitter, auto_retry_rate_limit: None,
             auto_idempotency_keys: None, retry_statuses: statuses, default_company_id: company,
-            headers,
+            headers, retry_budget: budget, pacing,
         };
         match resolve(opts, &EnvVars::default()) {
             Err(e) => prop_assert!(!e.option.is_empty() && !e.message.is_empty()),

@@ -82,8 +82,8 @@ pub async fn rate_limit_waits_for_t() {
     let elapsed = now() - t0;
     assert_eq!(at(&out, "ok"), JsValue::TRUE);
     assert!((950.0..2500.0).contains(&elapsed), "waited {elapsed} ms");
-    let log = log(&id).await;
-    let gap = num(&log.get(1), "t").unwrap() - num(&log.get(0), "t").unwrap();
+    let seen = log(&id).await;
+    let gap = num(&seen.get(1), "t").unwrap() - num(&seen.get(0), "t").unwrap();
     assert!(gap >= 950.0, "server saw the retry {gap} ms later");
 }
 
@@ -965,4 +965,116 @@ pub async fn downloads_return_bytes_and_a_filename() {
         text(&e, "detail").as_deref(),
         Some("No rights to access this resource")
     );
+}
+
+/// An exhausted retry budget fails at once with `RetryBudgetExhaustedError`, whose `cause`
+/// is the last attempt's typed error; the next call makes one attempt only.
+pub async fn retry_budget_fails_fast() {
+    let id = scenario(
+        "budget",
+        r#"[{"status":503,"body":{"status":503,"title":"Service Unavailable"}}]"#,
+    )
+    .await;
+    let rec = recorder();
+    let o = options(r#"{"retryBudget":7,"retryDelay":0.01,"logLevel":"debug"}"#);
+    set(&o, "logger", &rec.fn_());
+    let c = VClient::new(Some(o)).unwrap();
+    let e = call(&c, "GET", &format!("/s/{id}/b"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    // 7 tokens pay for one retry (5); the second is refused.
+    assert!(is::<RetryBudgetExhaustedError>(&e) && is::<VClientError>(&e));
+    assert_eq!(
+        text(&e, "name").as_deref(),
+        Some("RetryBudgetExhaustedError")
+    );
+    assert_eq!(num(&e, "attempts"), Some(2.0));
+    assert_eq!(num(&e, "status"), Some(503.0));
+    let cause = js_sys::Reflect::get(&e, &"cause".into()).unwrap();
+    assert!(
+        is::<ServerError>(&cause),
+        "cause is the last attempt's error"
+    );
+    assert!(
+        error_text(&e).contains("retry budget"),
+        "{}",
+        error_text(&e)
+    );
+    assert_eq!(log(&id).await.length(), 2);
+    let e = call(&c, "GET", &format!("/s/{id}/b"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert_eq!(num(&e, "attempts"), Some(1.0));
+    assert_eq!(log(&id).await.length(), 3);
+    let give_up = rec
+        .events()
+        .iter()
+        .find(|ev| text(ev, "message").as_deref() == Some("Give up: retry budget exhausted"))
+        .expect("a give-up event");
+    assert_eq!(num(&give_up, "fields.retryBudget"), Some(2.0));
+    // `false` turns the budget off: the same script now uses every retry.
+    let c = client(r#"{"retryBudget":false,"retryDelay":0.01,"maxRetries":2}"#);
+    let e = call(&c, "GET", &format!("/s/{id}/b"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert!(is::<ServerError>(&e));
+    assert_eq!(num(&e, "attempts"), Some(3.0));
+}
+
+/// A 2xx whose `RateLimit` shows an exhausted policy holds the client's next request until
+/// `t` passes, instead of sending it into a 429.
+pub async fn pacing_holds_after_an_exhausted_policy() {
+    let id = scenario(
+        "pace",
+        r#"[{"status":200,"headers":{"ratelimit":"\"burst\";r=0;t=1"},"body":{"ok":1}},
+            {"status":200,"body":{"ok":2}}]"#,
+    )
+    .await;
+    let rec = recorder();
+    let o = options(r#"{"logLevel":"info"}"#);
+    set(&o, "logger", &rec.fn_());
+    let c = VClient::new(Some(o)).unwrap();
+    call(&c, "GET", &format!("/s/{id}/p"), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    let t0 = now();
+    call(&c, "GET", &format!("/s/{id}/p"), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    let waited = now() - t0;
+    assert!((900.0..3000.0).contains(&waited), "held {waited} ms");
+    let seen = log(&id).await;
+    let gap = num(&seen.get(1), "t").unwrap() - num(&seen.get(0), "t").unwrap();
+    assert!(
+        gap >= 900.0,
+        "second request reached the server after {gap} ms"
+    );
+    let hold = rec
+        .events()
+        .iter()
+        .find(|ev| {
+            text(ev, "message").as_deref() == Some("Hold request until the rate limit resets")
+        })
+        .expect("a hold event");
+    assert_eq!(text(&hold, "fields.reason").as_deref(), Some("RateLimit"));
+    // A held request ends at once when its signal fires, and sends nothing.
+    let id = scenario(
+        "pacelong",
+        r#"[{"status":200,"headers":{"ratelimit":"\"burst\";r=0;t=20"},"body":{}}]"#,
+    )
+    .await;
+    let c = client("{}");
+    call(&c, "GET", &format!("/s/{id}/p"), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    let init = parse("{}");
+    set(&init, "signal", &abort_after(150.0, &JsValue::UNDEFINED));
+    let t0 = now();
+    let e = call(&c, "GET", &format!("/s/{id}/p"), init)
+        .await
+        .unwrap_err();
+    assert!(now() - t0 < 2000.0, "did not wait out the 20 s hold");
+    assert!(is::<AbortError>(&e));
+    assert_eq!(num(&e, "attempts"), Some(0.0));
+    assert_eq!(log(&id).await.length(), 1);
 }

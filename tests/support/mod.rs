@@ -163,6 +163,8 @@ macro_rules! all_runtime_cases {
             bad_pages_and_paging_options,
             uploads_send_identical_bytes_on_retry,
             downloads_return_bytes_and_a_filename,
+            retry_budget_fails_fast,
+            pacing_holds_after_an_exhausted_policy,
         );
     };
 }
