@@ -59,6 +59,7 @@ suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 ca
 suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
 suite "services: all 166 operations through the wasm build" node --test tests/services/
+suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"

@@ -14,7 +14,7 @@ use super::transport::{FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
 use crate::engine::io::{Expect, Request, ResponseMeta};
 use crate::engine::log::Level;
-use crate::engine::{CallOptions, Engine};
+use crate::engine::{CallOptions, Engine, Success};
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
 use crate::policy::method::Method;
@@ -54,8 +54,8 @@ pub struct VClient {
 fn download(body: JsPayload, meta: &ResponseMeta) -> JsValue {
     let data = match body {
         JsPayload::Bytes(b) => js_sys::Uint8Array::new(&b),
-        // Only error bodies are read as text, and errors never get here.
-        JsPayload::Text(_) => js_sys::Uint8Array::new_with_length(0),
+        // Only error bodies are read as text, and neither they nor refused bodies get here.
+        JsPayload::Text(_) | JsPayload::Refused(_) => js_sys::Uint8Array::new_with_length(0),
     };
     let f = Fields::new();
     f.set("data", data)
@@ -156,9 +156,10 @@ impl VClient {
                 .set("maxRetries", config.retry.max_attempts - 1);
             l.emit(Level::Info, "Initialize VClient", f.into_value());
         }
+        let max_body = config.max_response_bytes;
         let engine = Engine::new(
             config,
-            FetchTransport::new(fetch, this),
+            FetchTransport::new(fetch, this, max_body),
             JsSleeper,
             JsClock,
             JsRng,
@@ -396,6 +397,16 @@ impl Inner {
             )
             .await;
         match outcome {
+            Ok(Success {
+                status,
+                body: JsPayload::Refused(why),
+                meta,
+                ..
+            }) => Err(response_error(
+                &format!("The {status} response to {method} {path} {why}"),
+                meta.request_id.as_deref(),
+                &JsValue::UNDEFINED,
+            )),
             Ok(ok) if input.expect == Expect::Bytes => {
                 Ok((download(ok.body, &ok.meta), ok.meta.request_id))
             }
@@ -485,6 +496,11 @@ export interface VClientOptions {
    * into 429s. The hold ends early on `signal` and `close()`. Default true.
    */
   pacing?: boolean;
+  /**
+   * The largest response body read, in bytes. A bigger one fails the call (a
+   * `ResponseValidationError` on a 2xx) without being buffered. Default 33554432 (32 MiB).
+   */
+  maxResponseBytes?: number;
   /** Become the default client for the service factories. Default true. */
   setAsDefault?: boolean;
 }

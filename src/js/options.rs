@@ -33,6 +33,7 @@ pub const KNOWN: &[&str] = &[
     "setAsDefault",
     "retryBudget",
     "pacing",
+    "maxResponseBytes",
 ];
 
 /// The options, split into what the policy validates and what only JS can hold.
@@ -107,6 +108,7 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
             })?)),
         },
         pacing: b("pacing")?,
+        max_response_bytes: n("maxResponseBytes")?,
     };
     let min = match s("logLevel")? {
         None => Level::Info,

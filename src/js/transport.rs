@@ -18,13 +18,19 @@ const MAX_ERROR_BODY_CHARS: u32 = 64 * 1024;
 pub struct FetchTransport {
     fetch: Function,
     this: JsValue,
+    /// `maxResponseBytes`: no body larger than this is buffered.
+    max_body: f64,
 }
 
 impl FetchTransport {
     /// Uses `fetch`, called with `this` (globalThis for the global fetch, which some
-    /// browsers require).
-    pub fn new(fetch: Function, this: JsValue) -> Self {
-        FetchTransport { fetch, this }
+    /// browsers require), reading at most `max_body` bytes of any body.
+    pub fn new(fetch: Function, this: JsValue, max_body: f64) -> Self {
+        FetchTransport {
+            fetch,
+            this,
+            max_body,
+        }
     }
 }
 
@@ -36,6 +42,22 @@ pub enum JsPayload {
     Text(JsString),
     /// The body bytes (`Expect::Bytes` and a 2xx status).
     Bytes(js_sys::ArrayBuffer),
+    /// A body the transport would not read, and why (too large, not UTF-8).
+    Refused(String),
+}
+
+/// How `readBody` returns a body (see body.js).
+#[derive(Clone, Copy)]
+enum ReadMode {
+    StrictText = 0,
+    LossyText = 1,
+    Bytes = 2,
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/body.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = readBody)]
+    fn read_body(response: &JsValue, cap: f64, mode: u8) -> Promise;
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -52,13 +74,14 @@ impl JsPayload {
             JsPayload::Text(t) if t.length() == 0 => Ok(JsValue::UNDEFINED),
             JsPayload::Text(t) => json_parse(t),
             JsPayload::Bytes(b) => Ok(b.clone().into()),
+            JsPayload::Refused(why) => Err(JsValue::from_str(why)),
         }
     }
 
     fn text(&self) -> Option<&JsString> {
         match self {
             JsPayload::Text(t) => Some(t),
-            JsPayload::Bytes(_) => None,
+            JsPayload::Bytes(_) | JsPayload::Refused(_) => None,
         }
     }
 }
@@ -214,29 +237,26 @@ impl Transport for FetchTransport {
                 .then(|| header(&headers, "content-disposition"))
                 .flatten(),
         };
-        // Bytes only for a successful download; error bodies are text to parse.
-        let body = if request.expect == Expect::Bytes && (200..300).contains(&status) {
-            let read = response
-                .array_buffer()
-                .map_err(|e| Self::fault(&abort, e))?;
-            let bytes = JsFuture::from(read)
-                .await
-                .map_err(|e| Self::fault(&abort, e))?;
-            JsPayload::Bytes(bytes.dyn_into().map_err(|v| {
-                network(
-                    v,
-                    "response.arrayBuffer() did not resolve to an ArrayBuffer",
-                )
-            })?)
+        // Bytes only for a successful download; error bodies are text to parse, decoded
+        // leniently since they only feed a message.
+        let mode = match (request.expect, failed) {
+            (Expect::Bytes, false) => ReadMode::Bytes,
+            (Expect::Json, false) => ReadMode::StrictText,
+            (_, true) => ReadMode::LossyText,
+        };
+        let read = JsFuture::from(read_body(&response, self.max_body, mode as u8))
+            .await
+            .map_err(|e| Self::fault(&abort, e))?;
+        let body = if let Some(text) = read.dyn_ref::<JsString>() {
+            JsPayload::Text(text.clone())
+        } else if read.is_instance_of::<js_sys::ArrayBuffer>() {
+            JsPayload::Bytes(read.unchecked_into())
         } else {
-            let read = response.text().map_err(|e| Self::fault(&abort, e))?;
-            let text = JsFuture::from(read)
-                .await
-                .map_err(|e| Self::fault(&abort, e))?;
-            // A custom fetch could resolve `text()` with anything; only a string is a body.
-            JsPayload::Text(
-                text.dyn_into()
-                    .map_err(|v| network(v, "response.text() did not resolve to a string"))?,
+            JsPayload::Refused(
+                Reflect::get(&read, &"refused".into())
+                    .ok()
+                    .and_then(|r| r.as_string())
+                    .unwrap_or_else(|| "could not be read".into()),
             )
         };
         Ok(Response { status, meta, body })

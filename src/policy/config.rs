@@ -24,6 +24,11 @@ pub const ENV_DEFAULT_COMPANY_ID: &str = "VALENTINA_CLIENT_DEFAULT_COMPANY_ID";
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 /// The most retries a client may be configured for.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
+/// The default cap on a response body: far above any page the API sends (a 1,000-item
+/// page is ~350 KB), far below what would hurt a browser tab.
+pub const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+/// The largest `maxResponseBytes` (2 GiB, the largest ArrayBuffer every runtime allows).
+pub const MAX_RESPONSE_BYTES_LIMIT: f64 = 2_147_483_648.0;
 /// The largest retry budget a client may be configured with.
 pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
 
@@ -60,6 +65,8 @@ pub struct Options {
     pub retry_budget: Option<Option<f64>>,
     /// `pacing`
     pub pacing: Option<bool>,
+    /// `maxResponseBytes`
+    pub max_response_bytes: Option<f64>,
 }
 
 /// The environment fallbacks, as found by the JS boundary (`env` option, `process.env`,
@@ -97,6 +104,8 @@ pub struct Config {
     pub retry_budget: Option<u32>,
     /// Whether an exhausted `RateLimit` policy holds the next requests.
     pub pacing: bool,
+    /// No response body larger than this many bytes is read.
+    pub max_response_bytes: f64,
 }
 
 impl fmt::Debug for Config {
@@ -111,6 +120,7 @@ impl fmt::Debug for Config {
             .field("default_company_id", &self.default_company_id)
             .field("retry_budget", &self.retry_budget)
             .field("pacing", &self.pacing)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field(
                 "headers",
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -268,6 +278,21 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
             Some(n as u32)
         }
     };
+    let max_response_bytes = opts
+        .max_response_bytes
+        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+    if !(max_response_bytes.fract() == 0.0
+        && (1.0..=MAX_RESPONSE_BYTES_LIMIT).contains(&max_response_bytes))
+    {
+        return Err(ConfigError::new(
+            "maxResponseBytes",
+            format!(
+                "must be a whole number of bytes from 1 to {}, got {}",
+                num(MAX_RESPONSE_BYTES_LIMIT),
+                num(max_response_bytes)
+            ),
+        ));
+    }
     let default_company_id = pick(opts.default_company_id, &env.default_company_id);
     if let Some(id) = &default_company_id {
         if id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
@@ -312,6 +337,7 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         headers: opts.headers,
         retry_budget,
         pacing: opts.pacing.unwrap_or(true),
+        max_response_bytes,
     })
 }
 
@@ -447,6 +473,16 @@ mod tests {
                 "retryBudget",
                 "from 0 to 1000000",
             ),
+            (
+                |o| o.max_response_bytes = Some(0.0),
+                "maxResponseBytes",
+                "from 1 to 2147483648, got 0",
+            ),
+            (
+                |o| o.max_response_bytes = Some(f64::NAN),
+                "maxResponseBytes",
+                "whole number of bytes",
+            ),
         ];
         for (edit, option, needle) in cases {
             let mut o = base();
@@ -462,6 +498,7 @@ mod tests {
         let c = resolve(base(), &EnvVars::default()).unwrap();
         assert_eq!(c.retry_budget, Some(500));
         assert!(c.pacing);
+        assert_eq!(c.max_response_bytes, 33_554_432.0);
         let mut o = base();
         o.retry_budget = Some(None);
         o.pacing = Some(false);

@@ -64,12 +64,13 @@ proptest! {
         headers in proptest::collection::vec((".{0,12}", ".{0,12}"), 0..3),
         budget in proptest::option::of(proptest::option::of(any_f64())),
         pacing in proptest::option::of(any::<bool>()),
+        max_body in proptest::option::of(any_f64()),
     ) {
         let opts = Options {
             base_url: base, api_key: key, timeout, total_timeout: total, max_retries: retries,
             retry_delay: delay, max_retry_delay: cap, jitter, auto_retry_rate_limit: None,
             auto_idempotency_keys: None, retry_statuses: statuses, default_company_id: company,
-            headers, retry_budget: budget, pacing,
+            headers, retry_budget: budget, pacing, max_response_bytes: max_body,
         };
         match resolve(opts, &EnvVars::default()) {
             Err(e) => prop_assert!(!e.option.is_empty() && !e.message.is_empty()),
