@@ -50,6 +50,9 @@ suite "rustfmt" cargo fmt --check
 suite "clippy (native)" cargo clippy --all-targets -- -D warnings
 suite "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 suite "native: policy + engine" cargo test
+# Bounded fuzzing: 40,000 grammar-aware cases per parser property, release build, 10 min cap.
+suite "fuzz: network and option parsers (40k cases each, bounded)" \
+  env PROPTEST_CASES=40000 timeout 600 cargo test --release --lib policy::
 suite "test server" node --test tests/server/
 suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
 suite "generated service code is current" gen_current
@@ -60,6 +63,7 @@ suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
 suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
+suite "security: secrets, redirects, key entropy, header injection, fuzzed options" node --test tests/security/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"

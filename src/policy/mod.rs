@@ -22,4 +22,6 @@ pub mod url;
 
 // proptest seeds from the OS RNG: native only.
 #[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;

@@ -46,7 +46,7 @@ fn method() -> impl Strategy<Value = Method> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1500))]
+    #![proptest_config(super::fuzz::cases(1500))]
 
     /// Any option values: an error naming an option, or a config whose numbers are sane.
     #[test]
