@@ -2,10 +2,14 @@
 # Builds the wasm package once (`--target web`, which every runtime can load), optimises it
 # with npm binaryen's wasm-opt, and prints its size raw and gzipped.
 # Output: target/pkg-web/ (vclient.js glue, vclient_bg.wasm, snippets/, .d.ts).
+# `scripts/build.sh core` builds the core-only variant (engine, request(), pagination; no
+# services) into target/pkg-core/, to measure what the services cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/pkg-web
-wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . >/dev/null 2>target/wasm-pack.log \
+FEATURES=()
+if [ "${1:-}" = core ]; then OUT=target/pkg-core; FEATURES=(--no-default-features); fi
+wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . "${FEATURES[@]}" >/dev/null 2>target/wasm-pack.log \
   || { cat target/wasm-pack.log; exit 1; }
 # Rust's float formatting costs ~20 KB of wasm; it creeps in through `{}`/`{:?}` on an f64
 # or f64::clamp with non-constant bounds (see src/policy/text.rs). Names are still present

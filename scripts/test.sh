@@ -61,6 +61,8 @@ suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install -
 suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
 suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
+core_build() { cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && scripts/build.sh core; }
+suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
 suite "security: secrets, redirects, key entropy, header injection, fuzzed options" node --test tests/security/

@@ -12,6 +12,7 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+#[cfg(feature = "services")]
 pub mod catalog;
 pub mod engine;
 pub mod policy;

@@ -217,6 +217,7 @@ pub fn response_error(message: &str, request_id: Option<&str>, cause: &JsValue) 
 }
 
 /// A `ResponseValidationError` for a 2xx body that does not match the operation's schema.
+#[cfg(feature = "services")]
 pub fn schema_error(
     operation: &str,
     method: crate::policy::method::Method,

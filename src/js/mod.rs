@@ -10,10 +10,13 @@ mod options;
 mod paging;
 mod read;
 mod registry;
+#[cfg(feature = "services")]
 mod services;
+#[cfg(feature = "services")]
 #[rustfmt::skip]
 mod services_gen;
 mod transport;
+#[cfg(feature = "services")]
 mod tree;
 mod upload;
 
@@ -28,5 +31,6 @@ pub mod api {
     };
     pub use super::paging::Paginator;
     pub use super::registry::{clear_default_client, configure_default_client, default_client};
+    #[cfg(feature = "services")]
     pub use super::services::ServiceCore;
 }

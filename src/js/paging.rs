@@ -5,7 +5,6 @@
 use super::client::Inner;
 use super::errors::{request_error, response_error};
 use super::read;
-use crate::policy::method::Method;
 use crate::policy::pagination::{
     page_request, read_envelope, PageInfo, PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
     MAX_REFERENCE_PAGE_LIMIT,
@@ -28,11 +27,13 @@ pub struct PagedCall {
     user_query: Option<JsValue>,
     max_limit: u32,
     /// Check every item against a schema (service methods).
+    #[cfg_attr(not(feature = "services"), allow(dead_code))]
     pub check: Option<ItemCheck>,
 }
 
 /// The schema every item of a service's page must match.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "services"), allow(dead_code))]
 pub struct ItemCheck {
     /// The item schema.
     pub schema: usize,
@@ -61,6 +62,32 @@ pub enum Mode {
 }
 
 impl PagedCall {
+    /// Checks a service page's items against their schema.
+    #[cfg(feature = "services")]
+    fn check_items(
+        &self,
+        items: Option<&JsValue>,
+        request_id: Option<&str>,
+    ) -> Result<(), JsValue> {
+        let (Some(check), Some(items)) = (self.check, items) else {
+            return Ok(());
+        };
+        super::tree::check_items(check.schema, items.unchecked_ref(), "items").map_err(|m| {
+            super::errors::schema_error(
+                check.operation,
+                crate::policy::method::Method::Get,
+                &m,
+                request_id,
+            )
+        })
+    }
+
+    /// Without the services nothing sets a check.
+    #[cfg(not(feature = "services"))]
+    fn check_items(&self, _: Option<&JsValue>, _: Option<&str>) -> Result<(), JsValue> {
+        Ok(())
+    }
+
     /// Splits `options` into request options and paging settings; a paging key meant for
     /// the other kind of call is refused rather than silently ignored.
     pub fn new(
@@ -161,18 +188,7 @@ impl PagedCall {
             .request("GET".into(), self.path.clone(), init.into())
             .await?;
         let items = read::prop(&body, "items").filter(Array::is_array);
-        if let (Some(check), Some(items)) = (self.check, &items) {
-            super::tree::check_items(check.schema, items.unchecked_ref(), "items").map_err(
-                |m| {
-                    super::errors::schema_error(
-                        check.operation,
-                        Method::Get,
-                        &m,
-                        request_id.as_deref(),
-                    )
-                },
-            )?;
-        }
+        self.check_items(items.as_ref(), request_id.as_deref())?;
         let info = read_envelope(
             &body,
             page,
