@@ -1,7 +1,8 @@
 // Compiled (not run) by scripts/test.sh with a strict tsc: the generated declarations must
 // type what a user touches, including `instanceof` narrowing on the error classes.
-import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, Paginator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
-const opts: VClientOptions = { baseUrl: 'https://x', apiKey: 'k', maxRetries: 2, jitter: 'full', logger: console };
+import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, RetryBudgetExhaustedError, Paginator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
+const opts: VClientOptions = { baseUrl: 'https://x', apiKey: 'k', maxRetries: 2, jitter: 'full', logger: console, retryBudget: 200, pacing: true, maxResponseBytes: 1 << 20 };
+const off: VClientOptions = { retryBudget: false, setAsDefault: false };
 const c = new VClient(opts);
 async function f() {
   try { await c.request('GET', '/api/v1/health', { query: { limit: 1 }, signal: AbortSignal.timeout(10) }); }
@@ -10,6 +11,7 @@ async function f() {
     if (e instanceof RateLimitError) { const r: number | null = e.retryAfter; console.log(r); }
     if (e instanceof TimeoutError) { const t: boolean = e.total; console.log(t); }
     if (e instanceof APIError) console.log(e.requestId, e.attempts);
+    if (e instanceof RetryBudgetExhaustedError) { const last: Error = e.cause; console.log(last.message, e.status, off); }
   }
   const page: Page<any> = await c.getPage('/api/v1/companies', { limit: 20, offset: 40 });
   const next: number | null = page.nextOffset;
