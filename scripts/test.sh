@@ -64,6 +64,7 @@ suite "release build + npm pack" scripts/package.sh
 core_build() { cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && scripts/build.sh core; }
 suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/
+suite "www demo end to end (headless Chromium)" node tests/www/e2e.mjs
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
 suite "security: secrets, redirects, key entropy, header injection, fuzzed options" node --test tests/security/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \

@@ -11,6 +11,7 @@
 //   ANY  /s/<id>[/...]                            play the script's next step (the last repeats)
 //   GET  /__log/<id>                              the requests the script saw
 //   POST /__faults          {"next":[Step,...]}   replace the fault queue of /api/v1 ([] clears)
+//                                                 (plus {"action":"pass","delayMs":n}: a real, late answer)
 //   GET  /__faults                                the steps still queued
 //   GET  /__stats                                 {companiesCreated, requests, byIdempotencyKey}
 //   GET  /__apilog                                the /api/v1 requests since start or reset
@@ -173,7 +174,7 @@ export function startServer(options = {}) {
       if (req.method !== 'POST') return sendJson(res, 405, { detail: 'use GET or POST' });
       const spec = parseJsonObject(body);
       if (!spec) return sendJson(res, 400, { detail: 'body must be a JSON object {"next":[...]}' });
-      const err = validateSteps(spec.next, { allowEmpty: true });
+      const err = validateSteps(spec.next, { allowEmpty: true, allowPass: true });
       if (err) return sendJson(res, 400, { detail: err.replace(/^steps/, 'next') });
       valentina.setFaults(spec.next);
       return sendJson(res, 200, { ok: true, queued: spec.next.length });

@@ -1165,3 +1165,164 @@ assert.equal(json.id, overrides[last] ?? pathValues(entry)[last], `${tag}: id ec
     assert.deepEqual([rec.operationId, rec.fault, rec.status], ['createCampaign', true, 503]);
   });
 });
+
+// ---------------------------------------------------------------------------------------
+describe('stateful campaigns and characters', () => {
+  const obo = { 'on-behalf-of': ACTING_USER };
+  const apiPatch = (path, value, headers = {}) => api(path, {
+    method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value),
+  });
+  async function json(r, status) {
+    const text = await r.text();
+    assert.equal(r.status, status, text);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  it('campaigns: a create is stored per company; the list puts it first, then the synthesised ones', async () => {
+    const company = await createCompany('Campaign Co');
+    const other = await createCompany('Other Co');
+    const path = `/companies/${company}/campaigns`;
+    const before = await json(await api(path), 200);
+    assert.equal(before.total, 3);
+
+    const made = await json(await apiPost(path, { name: 'Chicago by Night', danger: 2 }, obo), 201);
+    assertConforms('CampaignResponse', made, 'created campaign');
+    assert.match(made.id, UUID7_RE);
+    assert.equal(made.company_id, company);
+    assert.deepEqual([made.name, made.danger, made.desperation, made.description, made.in_game_date], ['Chicago by Night', 2, 0, null, null]);
+    assert.equal(made.num_books, 0);
+    assert.match(made.date_created, DATE_TIME_RE);
+    // The same body without a key is a second campaign with its own id.
+    const twin = await json(await apiPost(path, { name: 'Chicago by Night', danger: 2 }, obo), 201);
+    assert.notEqual(twin.id, made.id);
+
+    const page = await json(await api(path), 200);
+    assert.equal(page.total, 5);
+    assert.deepEqual(page.items.slice(0, 2).map((c) => c.id), [made.id, twin.id]);
+    assert.deepEqual(page.items.slice(2).map((c) => c.id), before.items.map((c) => c.id));
+    page.items.forEach((c, i) => assertConforms('CampaignResponse', c, `items[${i}]`));
+    // Paging runs over both parts.
+    const tail = await json(await api(`${path}?limit=2&offset=1`), 200);
+    assert.deepEqual([tail.limit, tail.offset, tail.total], [2, 1, 5]);
+    assert.deepEqual(tail.items.map((c) => c.id), [twin.id, before.items[0].id]);
+    assert.deepEqual((await json(await api(`${path}?limit=2&offset=4`), 200)).items.map((c) => c.id), [before.items[2].id]);
+    // Another company does not see them; the checks still apply to the list.
+    assert.equal((await json(await api(`/companies/${other}/campaigns`), 200)).total, 3);
+    assert.deepEqual((await json(await api(`${path}?limit=101`), 400)).invalid_parameters, [{ field: 'limit', message: 'Expected `int` <= 100' }]);
+
+    // GET and PATCH of a stored id use the store; PATCH changes only the fields that fit.
+    assert.deepEqual(await json(await api(`${path}/${made.id}`), 200), made);
+    const changed = await json(await apiPatch(`${path}/${made.id}`, { desperation: 3, description: 'Elysium burns', danger: 'high', id: 'x' }, obo), 200);
+    assert.deepEqual([changed.id, changed.desperation, changed.description, changed.danger, changed.name], [made.id, 3, 'Elysium burns', 2, 'Chicago by Night']);
+    assert.ok(changed.date_modified >= made.date_modified);
+    assertConforms('CampaignResponse', changed, 'patched campaign');
+    assert.deepEqual(await json(await api(`${path}/${made.id}`), 200), changed);
+    const cleared = await json(await apiPatch(`${path}/${made.id}`, { description: null }, obo), 200);
+    assert.equal(cleared.description, null);
+    // The table-driven checks come first: no On-Behalf-Of, no change.
+    await json(await apiPatch(`${path}/${made.id}`, { name: 'Nope' }), 400);
+    assert.equal((await json(await api(`${path}/${made.id}`), 200)).name, 'Chicago by Night');
+
+    // DELETE removes it; then its id is unknown again and gets the synthesised answer.
+    await json(await api(`${path}/${twin.id}`, { method: 'DELETE', headers: obo }), 204);
+    assert.equal((await json(await api(path), 200)).total, 4);
+    const ghost = await json(await api(`${path}/${twin.id}`), 200);
+    assert.equal(ghost.id, twin.id);
+    assert.notEqual(ghost.name, 'Chicago by Night');
+    // An unknown id is answered as before, statelessly.
+    const unknown = stableUuid('no such campaign');
+    assert.deepEqual(await json(await api(`${path}/${unknown}`), 200), await json(await api(`${path}/${unknown}`), 200));
+    assert.equal((await json(await apiPatch(`${path}/${unknown}`, { name: 'Echoed' }, obo), 200)).name, 'Echoed');
+    assert.equal((await json(await api(`${path}/${unknown}`), 200)).name === 'Echoed', false);
+  });
+
+  it('campaigns: an idempotent retry of a create stores one campaign', async () => {
+    const company = await createCompany('Retry Co');
+    const path = `/companies/${company}/campaigns`;
+    await (await postJson(`${base}/__faults`, { next: [{ status: 503 }] })).arrayBuffer();
+    const headers = { ...obo, 'idempotency-key': 'campaign-once' };
+    await json(await apiPost(path, { name: 'Once Only' }, headers), 503);
+    const a = await json(await apiPost(path, { name: 'Once Only' }, headers), 201);
+    const b = await json(await apiPost(path, { name: 'Once Only' }, headers), 201);
+    assert.deepEqual(a, b);
+    assert.equal((await stats()).byIdempotencyKey['campaign-once'], 1);
+    const page = await json(await api(`${path}?limit=100`), 200);
+    assert.equal(page.items.filter((c) => c.name === 'Once Only').length, 1);
+  });
+
+  it('characters: stored with creator and player, filtered by the list filters, detail GET overlays the store', async () => {
+    const company = await createCompany('Character Co');
+    const path = `/companies/${company}/characters`;
+    const campaign = stableUuid('some campaign');
+    const player = stableUuid('player');
+    const body = { name_first: 'Ann', name_last: 'Rice', character_class: 'VAMPIRE', game_version: 'V5', campaign_id: campaign };
+    const mine = await json(await apiPost(path, body, obo), 201);
+    assertConforms('CharacterResponse', mine, 'created character');
+    assert.deepEqual([mine.name, mine.name_full, mine.user_creator_id, mine.user_player_id, mine.campaign_id],
+      ['Ann Rice', 'Ann Rice', ACTING_USER, ACTING_USER, campaign]);
+    const theirs = await json(await apiPost(path, { ...body, name_first: 'Bo', character_class: 'MAGE', user_player_id: player }, obo), 201);
+    assert.deepEqual([theirs.user_creator_id, theirs.user_player_id], [ACTING_USER, player]);
+
+    const list = async (q) => json(await api(`${path}?is_temporary=false${q}`, { headers: obo }), 200);
+    let page = await list('');
+    assert.equal(page.total, 5);
+    assert.deepEqual(page.items.slice(0, 2).map((c) => c.id), [mine.id, theirs.id]);
+    page.items.forEach((c, i) => assertConforms('CharacterResponse', c, `items[${i}]`));
+    page = await list(`&user_player_id=${player}`);
+    assert.deepEqual([page.total, page.items[0].id], [4, theirs.id]);
+    assert.ok(page.items.every((c) => c.user_player_id === player));
+    page = await list('&character_class=VAMPIRE');
+    assert.deepEqual([page.total, page.items[0].id], [4, mine.id]);
+    assert.equal((await json(await api(`${path}?is_temporary=true`, { headers: obo }), 200)).total, 3);
+    assert.equal((await json(await api(`${path}?is_temporary=false`), 400)).detail, `Missing required header parameter 'On-Behalf-Of' for path /api/v1${path}`);
+
+    const detail = await json(await api(`${path}/${mine.id}`), 200);
+    assertConforms('CharacterDetailResponse', detail, 'character detail');
+    assert.deepEqual([detail.id, detail.name_full, detail.user_player_id], [mine.id, 'Ann Rice', ACTING_USER]);
+    const renamed = await json(await apiPatch(`${path}/${mine.id}`, { name_nick: 'Lestat', status: 'DEAD' }, obo), 200);
+    assert.deepEqual([renamed.name_full, renamed.status], ['Ann "Lestat" Rice', 'DEAD']);
+    assert.equal((await list('&status=DEAD')).items[0].id, mine.id);
+    await json(await api(`${path}/${mine.id}`, { method: 'DELETE', headers: obo }), 204);
+    assert.equal((await list('')).total, 4);
+  });
+
+  it('a `pass` fault lets the request through and holds the answer back', async () => {
+    const company = await createCompany('Slow Co');
+    const path = `/companies/${company}/campaigns`;
+    await (await postJson(`${base}/__faults`, { next: [{ action: 'pass', delayMs: 300 }] })).arrayBuffer();
+    const t0 = performance.now();
+    const made = await json(await apiPost(path, { name: 'Slow Campaign' }, obo), 201);
+    assert.ok(performance.now() - t0 >= 280);
+    assert.equal(made.name, 'Slow Campaign');
+    const rec = (await (await fetch(`${base}/__apilog`)).json()).at(-1);
+    assert.deepEqual([rec.operationId, rec.fault, rec.status], ['createCampaign', true, 201]);
+
+    // A client that gives up before the answer: the write happened, and a retry under the
+    // same key replays it instead of creating a second campaign.
+    await (await postJson(`${base}/__faults`, { next: [{ action: 'pass', delayMs: 400 }] })).arrayBuffer();
+    const headers = { ...obo, 'idempotency-key': 'slow-once' };
+    await assert.rejects(fetch(`${base}/api/v1${path}`, {
+      method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json', ...headers }, body: '{"name":"Late"}',
+      signal: AbortSignal.timeout(100),
+    }), /TimeoutError|AbortError|aborted/);
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal((await stats()).byIdempotencyKey['slow-once'], 1);
+    await json(await apiPost(path, { name: 'Late' }, headers), 201);
+    assert.equal((await stats()).byIdempotencyKey['slow-once'], 1);
+    const names = (await json(await api(`${path}?limit=100`), 200)).items.map((c) => c.name);
+    assert.equal(names.filter((n) => n === 'Late').length, 1);
+  });
+
+  it('`pass` is only for the fault queue, and takes only delayMs', async () => {
+    let r = await postJson(`${base}/__faults`, { next: [{ action: 'pass', status: 500 }] });
+    assert.equal(r.status, 400);
+    assert.match((await r.json()).detail, /pass step takes only delayMs/);
+    r = await postJson(`${base}/__faults`, { next: [{ action: 'pass', delayMs: -1 }] });
+    assert.equal(r.status, 400);
+    await r.arrayBuffer();
+    r = await postJson(`${base}/__scenario/pass-nope`, { steps: [{ action: 'pass' }] });
+    assert.equal(r.status, 400);
+    assert.match((await r.json()).detail, /action must be one of/);
+    await (await postJson(`${base}/__faults`, { next: [] })).arrayBuffer();
+  });
+});

@@ -10,7 +10,9 @@
 //   gzip         true -> gzip the body and send content-encoding: gzip
 //   echo         true -> the body is JSON {method, path, query, headers, body} of this request
 //   delayMs      wait before doing anything (before the head, the reset, or the hang)
-//   action       respond | hang | reset | reset-after-headers | slow-body | truncate
+//   action       respond | hang | reset | reset-after-headers | slow-body | truncate, and on
+//                the /__faults queue only `pass` (with no field but delayMs): the request goes
+//                through as if no fault were queued, and its answer is held back delayMs
 //   bodyDelayMs  slow-body: the wait before each of the 4 chunks (default 500);
 //                reset-after-headers: the wait between the half body and the reset (default 20)
 import { randomBytes } from 'node:crypto';
@@ -31,12 +33,12 @@ export function requestId() {
   return 'req_' + randomBytes(16).toString('base64url');
 }
 
-/** Returns an error message for a bad step list, or null. */
-export function validateSteps(steps, { allowEmpty }) {
+/** Returns an error message for a bad step list, or null. `allowPass`: the fault queue's `pass`. */
+export function validateSteps(steps, { allowEmpty, allowPass = false }) {
   if (!Array.isArray(steps)) return 'steps must be an array';
   if (!allowEmpty && steps.length === 0) return 'steps must not be empty';
   for (let i = 0; i < steps.length; i++) {
-    const err = validateStep(steps[i]);
+    const err = validateStep(steps[i], allowPass);
     if (err) return `step ${i}: ${err}`;
   }
   return null;
@@ -46,15 +48,21 @@ function isNonNegNumber(v) {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
-function validateStep(step) {
+function validateStep(step, allowPass) {
   if (step === null || typeof step !== 'object' || Array.isArray(step)) return 'must be an object';
   for (const k of Object.keys(step)) if (!STEP_FIELDS.has(k)) return `unknown field '${k}'`;
+  if (allowPass && step.action === 'pass') {
+    const extra = Object.keys(step).find((k) => k !== 'action' && k !== 'delayMs');
+    if (extra) return `a pass step takes only delayMs, not '${extra}'`;
+    if (step.delayMs !== undefined && !isNonNegNumber(step.delayMs)) return 'delayMs must be a number >= 0';
+    return null;
+  }
   if (step.status !== undefined
       && !(Number.isInteger(step.status) && step.status >= 200 && step.status <= 599)) {
     return 'status must be an integer in 200..599';
   }
   if (step.action !== undefined && !ACTIONS.includes(step.action)) {
-    return `action must be one of ${ACTIONS.join(', ')}`;
+    return `action must be one of ${ACTIONS.join(', ')}${allowPass ? ', pass' : ''}`;
   }
   for (const k of ['delayMs', 'bodyDelayMs']) {
     if (step[k] !== undefined && !isNonNegNumber(step[k])) return `${k} must be a number >= 0`;

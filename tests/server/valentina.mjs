@@ -2,11 +2,14 @@
 // §A2 headers, §A3 auth, §A4 On-Behalf-Of, §A5 idempotency, §A6 rate limits, §A7 errors,
 // §A8 pagination, §A9 formats). Its routes are compiled from spec/endpoints.json (routes.mjs):
 // all 166 operations. `health` and the five `companies` CRUD operations are stateful handlers
-// written here; every other operation is answered by the table-driven handler of
-// operations.mjs (request checks, then a response synthesised from spec/openapi.json).
+// written here; campaigns and characters are stateful over the table-driven handler (created
+// items are stored per company, see COLLECTIONS); every other operation is answered by the
+// table-driven handler of operations.mjs (request checks, then a response synthesised from
+// spec/openapi.json).
 //
 // Order of processing for one /api/v1 request (preflights never get here):
-//   1. the next queued fault step, if any (POST /__faults), answers instead of everything below;
+//   1. the next queued fault step, if any (POST /__faults), answers instead of everything below
+//      (a `pass` step instead lets the request through and holds its response back);
 //   2. unknown path -> 404 / known path, wrong method -> 405 + allow (no key needed, no request_id);
 //   3. X-API-KEY missing or wrong -> 401 (no tokens used, no RateLimit, no X-Request-Id header);
 //   4. rate limit (unless `X-Testing-Ignore-Rate-Limit: true`) -> 429 when the bucket is empty;
@@ -97,6 +100,7 @@ function validateCompany(v, partial) {
 function freshState() {
   return {
     companies: new Map(), // id -> company, in creation order
+    items: new Map(), // collection name -> company id -> item id -> item, in creation order
     idempotency: new Map(), // apiKey\0key\0METHOD\0path -> { hash, status, body, headers, expires }
     buckets: new Map(), // apiKey -> { tokens, at }
     faults: [],
@@ -220,6 +224,150 @@ export function createValentina(options = {}) {
     return { status: 204 };
   }
 
+  // ---- stateful collections over the table-driven handler: campaigns, characters -------
+  // A POST into the collection stores the created item under its company (a new UUIDv7 id,
+  // the body's fields, fresh dates). The list answers the stored items first (filtered by the
+  // list's query filters), then the synthesised ones, with `total` counting both. GET, PATCH
+  // and DELETE of a stored id use the store; any other id gets the synthesised answer, as
+  // before. Every request still goes through the table-driven checks first (On-Behalf-Of,
+  // parameters, body), and a stored item is built from the synthesised answer, so it keeps
+  // the response schema.
+  const COLLECTIONS = [
+    {
+      name: 'campaigns',
+      ops: { list: 'listCampaigns', create: 'createCampaign', get: 'getCampaign', update: 'updateCampaign', remove: 'deleteCampaign' },
+      idParam: 'campaign_id',
+      filters: {},
+    },
+    {
+      name: 'characters',
+      ops: { list: 'listCharacters', create: 'createCharacter', get: 'getCharacter', update: 'updateCharacter', remove: 'deleteCharacter' },
+      idParam: 'character_id',
+      // query parameter -> item field
+      filters: {
+        campaign_id: 'campaign_id',
+        user_player_id: 'user_player_id',
+        user_creator_id: 'user_creator_id',
+        character_class: 'character_class',
+        character_type: 'type',
+        status: 'status',
+        is_temporary: 'is_temporary',
+      },
+      // Derived fields, as the real server fills them.
+      derive(item, body, ctx, created) {
+        if (created) {
+          const actor = ctx.headers['on-behalf-of'];
+          item.user_creator_id = actor;
+          if (!Object.hasOwn(body, 'user_player_id') || body.user_player_id === null) item.user_player_id = actor;
+        }
+        item.name = `${item.name_first} ${item.name_last}`;
+        item.name_full = item.name_nick ? `${item.name_first} "${item.name_nick}" ${item.name_last}` : item.name;
+      },
+    },
+  ];
+  const IMMUTABLE_FIELDS = new Set(['id', 'company_id', 'date_created', 'date_modified', 'user_creator_id']);
+
+  function propsOf(schemaName) {
+    return synth.leaf({ $ref: `#/components/schemas/${schemaName}` }).properties ?? {};
+  }
+
+  function nullable(propSchema) {
+    const alts = propSchema?.oneOf ?? propSchema?.anyOf;
+    return Array.isArray(alts) && alts.some((a) => a.type === 'null');
+  }
+
+  function storeOf(coll, companyId) {
+    let byCompany = st.items.get(coll.name);
+    if (!byCompany) st.items.set(coll.name, (byCompany = new Map()));
+    let items = byCompany.get(companyId);
+    if (!items) byCompany.set(companyId, (items = new Map()));
+    return items;
+  }
+
+  function storedItem(coll, ctx) {
+    return st.items.get(coll.name)?.get(ctx.params.company_id)?.get(ctx.params[coll.idParam]) ?? null;
+  }
+
+  const ok = (result) => result.status >= 200 && result.status < 300;
+
+  function collectionHandlers(coll) {
+    const entryOf = (opId) => spec.endpoints.find((e) => e.operationId === opId);
+    const createEntry = entryOf(coll.ops.create);
+    const responseProps = propsOf(createEntry.response.schema);
+    const createProps = propsOf(createEntry.body.schema);
+
+    function list(ctx) {
+      const checked = operations.handle(ctx.entry, ctx);
+      if (!ok(checked)) return checked;
+      const items = st.items.get(coll.name)?.get(ctx.params.company_id);
+      const wanted = Object.entries(coll.filters).filter(([q]) => ctx.qs.has(q));
+      const stored = [...(items?.values() ?? [])].filter((item) => wanted.every(([q, field]) => {
+        const v = item[field];
+        const want = ctx.qs.get(q);
+        return typeof v === 'boolean' ? v === /^(true|1)$/i.test(want) : String(v) === want;
+      }));
+      if (stored.length === 0) return checked;
+      const { limit, offset } = checked.json;
+      const qs = new URLSearchParams(ctx.qs);
+      qs.set('limit', String(ctx.entry.pagination.maxLimit));
+      qs.set('offset', '0');
+      const synthesised = operations.handle(ctx.entry, { ...ctx, qs }).json.items;
+      const all = [...stored, ...synthesised];
+      return { status: checked.status, json: { items: all.slice(offset, offset + limit), limit, offset, total: all.length } };
+    }
+
+    function create(ctx) {
+      const result = operations.handle(ctx.entry, ctx);
+      if (!ok(result) || !result.json) return result;
+      const body = parseJsonBody(ctx.body).value;
+      const now = new Date().toISOString();
+      const item = { ...result.json, id: uuidv7(), date_created: now, date_modified: now };
+      // What the body left out takes the schema's default, or null where the model allows it.
+      for (const [p, ps] of Object.entries(createProps)) {
+        if (Object.hasOwn(body, p) || !Object.hasOwn(responseProps, p)) continue;
+        if (ps.default !== undefined) item[p] = ps.default;
+        else if (nullable(responseProps[p])) item[p] = null;
+      }
+      for (const p of Object.keys(item)) if (p.startsWith('num_') && typeof item[p] === 'number') item[p] = 0;
+      coll.derive?.(item, body, ctx, true);
+      storeOf(coll, ctx.params.company_id).set(item.id, item);
+      return { status: result.status, json: item };
+    }
+
+    function get(ctx) {
+      const item = storedItem(coll, ctx);
+      const result = operations.handle(ctx.entry, ctx);
+      if (!item || !ok(result)) return result;
+      // The single-item schema may be a superset (CharacterDetailResponse): stored fields win.
+      return { status: result.status, json: { ...result.json, ...item } };
+    }
+
+    function update(ctx) {
+      const item = storedItem(coll, ctx);
+      const result = operations.handle(ctx.entry, ctx);
+      if (!item || !ok(result)) return result;
+      const body = parseJsonBody(ctx.body).value;
+      for (const [p, v] of Object.entries(body)) {
+        if (!Object.hasOwn(item, p) || IMMUTABLE_FIELDS.has(p)) continue;
+        // The synthesised answer echoes exactly the scalars that fit the model.
+        if (v === null ? nullable(responseProps[p]) : result.json[p] === v) item[p] = v;
+      }
+      item.date_modified = new Date().toISOString();
+      coll.derive?.(item, body, ctx, false);
+      return { status: result.status, json: item };
+    }
+
+    function remove(ctx) {
+      const item = storedItem(coll, ctx);
+      const result = operations.handle(ctx.entry, ctx);
+      if (item && ok(result)) st.items.get(coll.name).get(ctx.params.company_id).delete(item.id);
+      return result;
+    }
+
+    const { ops } = coll;
+    return { [ops.list]: list, [ops.create]: create, [ops.get]: get, [ops.update]: update, [ops.remove]: remove };
+  }
+
   // Stateful handlers by operationId; every other operation of the table is table-driven.
   const STATEFUL = {
     checkSystemHealth: health,
@@ -228,6 +376,7 @@ export function createValentina(options = {}) {
     getCompany,
     updateCompany,
     deleteCompany,
+    ...Object.assign({}, ...COLLECTIONS.map(collectionHandlers)),
   };
   for (const opId of Object.keys(STATEFUL)) {
     if (!spec.endpoints.some((e) => e.operationId === opId)) throw new Error(`spec/endpoints.json has no operation ${opId}`);
@@ -235,17 +384,23 @@ export function createValentina(options = {}) {
   const handlerOf = (entry) => STATEFUL[entry.operationId] ?? ((ctx) => operations.handle(entry, ctx));
 
   // ---- responses -----------------------------------------------------------------------
-  function send(res, status, headers, body) {
+  // The pipeline returns what to send, { status, headers, body? }; `handle` sends it (after
+  // the hold of a `pass` fault step).
+  function reply(status, headers, body) {
+    return { status, headers, body };
+  }
+
+  function problemReply(status, fields, headers = {}) {
+    const body = Buffer.from(JSON.stringify({ status, ...fields }));
+    return reply(status, { 'content-type': 'application/problem+json', ...headers }, body);
+  }
+
+  function send(res, { status, headers, body }) {
     if (res.destroyed) return;
     const h = { ...headers };
     if (body !== undefined && status !== 204) h['content-length'] = String(body.length);
     res.writeHead(status, h);
     res.end(status === 204 ? undefined : body);
-  }
-
-  function sendProblem(res, status, fields, headers = {}) {
-    const body = Buffer.from(JSON.stringify({ status, ...fields }));
-    send(res, status, { 'content-type': 'application/problem+json', ...headers }, body);
   }
 
   // ---- the request pipeline -------------------------------------------------------------
@@ -266,38 +421,48 @@ export function createValentina(options = {}) {
     st.log.push(record);
     res.once('finish', () => { record.status = res.statusCode; });
 
+    let holdMs = 0;
     if (st.faults.length > 0) {
+      const step = st.faults.shift();
       record.fault = true;
-      await runStep(st.faults.shift(), req, res, info, life);
-      return;
+      if (step.action === 'pass') {
+        holdMs = step.delayMs ?? 0;
+      } else {
+        await runStep(step, req, res, info, life);
+        return;
+      }
     }
+    const out = await pipeline(req, info, method, path, found, op);
+    // A `pass` step: the answer is ready (and stored for idempotency); it leaves late, or
+    // never if the client has given up meanwhile.
+    if (holdMs > 0) await life.sleep(holdMs);
+    if (req.socket.destroyed) return;
+    send(res, out);
+  }
 
+  async function pipeline(req, info, method, path, found, op) {
     const instance = `http://${req.headers.host ?? '127.0.0.1'}${req.url}`;
     if (!found) {
-      sendProblem(res, 404, { title: 'Not Found', detail: 'Not Found', instance });
-      return;
+      return problemReply(404, { title: 'Not Found', detail: 'Not Found', instance });
     }
     const { allow } = found.template;
     if (method === 'OPTIONS') {
-      send(res, 204, { allow });
-      return;
+      return reply(204, { allow });
     }
     if (!op) {
-      sendProblem(res, 405, { title: 'Method Not Allowed', detail: 'Method Not Allowed', instance }, { allow });
-      return;
+      return problemReply(405, { title: 'Method Not Allowed', detail: 'Method Not Allowed', instance }, { allow });
     }
     const handler = handlerOf(op);
 
     // Authentication: decided before rate limiting; no tokens, no RateLimit, no X-Request-Id header.
     const key = req.headers['x-api-key'];
     if (!key || key !== apiKey) {
-      sendProblem(res, 401, {
+      return problemReply(401, {
         title: 'Unauthorized',
         detail: key ? 'Unauthorized API key' : 'API key not provided',
         instance,
         request_id: requestId(),
       });
-      return;
     }
 
     // Rate limiting.
@@ -305,14 +470,13 @@ export function createValentina(options = {}) {
     if (req.headers['x-testing-ignore-rate-limit'] !== 'true') {
       const taken = takeToken(key);
       if (!taken.ok) {
-        sendProblem(res, 429, {
+        return problemReply(429, {
           title: 'Too Many Requests',
           detail: 'You are being rate limited.',
           instance,
           request_id: requestId(),
           retry_after: taken.retryAfter,
         }, taken.headers);
-        return;
       }
       rateHeaders = taken.headers;
     }
@@ -328,17 +492,15 @@ export function createValentina(options = {}) {
       const hit = st.idempotency.get(storeKey);
       if (hit && hit.expires <= Date.now()) st.idempotency.delete(storeKey);
       else if (hit && hit.hash === hash) {
-        send(res, hit.status, { ...hit.headers, 'x-request-id': requestId(), ...rateHeaders }, hit.body);
-        return;
+        return reply(hit.status, { ...hit.headers, 'x-request-id': requestId(), ...rateHeaders }, hit.body);
       } else if (hit) {
         // As the real server: no RateLimit and no X-Request-Id headers on this 409.
-        sendProblem(res, 409, {
+        return problemReply(409, {
           title: 'Conflict',
           detail: `Idempotency key '${idemKey}' was previously used with a different request body. Each unique request must use a unique idempotency key.`,
           instance,
           request_id: requestId(),
         });
-        return;
       }
     }
 
@@ -377,7 +539,7 @@ export function createValentina(options = {}) {
         hash, status: result.status, body, headers, expires: Date.now() + IDEMPOTENCY_TTL_MS,
       });
     }
-    send(res, result.status, { ...headers, 'x-request-id': rid, ...rateHeaders }, body);
+    return reply(result.status, { ...headers, 'x-request-id': rid, ...rateHeaders }, body);
   }
 
   return {
