@@ -12,7 +12,7 @@ import { h, fill, ms, shortId, shortPath } from './dom.js';
 
 const KNOWN_FIELDS = new Set([
   'method', 'url', 'status', 'attempt', 'maxAttempts', 'delayMs', 'reason', 'idempotencyKey',
-  'requestId', 'elapsedMs', 'error',
+  'requestId', 'elapsedMs', 'error', 'callId',
 ]);
 const SECRET_FIELD = /api.?key|authorization|secret|password|token|^headers$/i;
 const FAILURE_END = new Set([
@@ -149,7 +149,12 @@ export function createTimeline(root, { secrets = () => [] } = {}) {
       const url = f.url;
       const key = f.idempotencyKey;
       let call;
-      if (!method) {
+      if (method && typeof f.callId === 'number') {
+        // The client numbers its calls: concurrent calls to one URL stay apart.
+        call = calls.findLast((c) => c.id === f.callId && c.method === method);
+        if (!call) call = Object.assign(newCall(method, url, key, now), { id: f.callId });
+        call.sent = true;
+      } else if (!method) {
         call = newCall(null, null, null, now);
         call.done = true;
         call.el.dataset.state = 'info';

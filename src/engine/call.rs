@@ -55,6 +55,8 @@ pub struct Engine<T, S, C, R> {
     budget: Cell<Option<RetryBudget>>,
     /// When the client may send again after an exhausted `RateLimit` policy.
     pacer: Cell<Pacer>,
+    /// Calls started, to number each call's log events.
+    calls: Cell<u32>,
 }
 
 impl<T, S, C, R> std::fmt::Debug for Engine<T, S, C, R> {
@@ -84,6 +86,7 @@ where
         Engine {
             budget: Cell::new(config.retry_budget.map(RetryBudget::new)),
             pacer: Cell::new(Pacer::default()),
+            calls: Cell::new(0),
             config,
             transport,
             sleeper,
@@ -157,6 +160,8 @@ where
         let attempt_timeout = opts.timeout_ms.unwrap_or(self.config.attempt_timeout_ms);
         let retry = &self.config.retry;
         let max_attempts = if retry.enabled { retry.max_attempts } else { 1 };
+        let call = self.calls.get().wrapping_add(1);
+        self.calls.set(call);
         let key = match self.idempotency_key(&request, opts.idempotency_key) {
             Ok(key) => key,
             Err(why) => {
@@ -164,6 +169,8 @@ where
                     request: &request,
                     key: None,
                     max_attempts,
+                    call,
+                    start,
                 };
                 let mut e = ctx.error(ErrorKind::Environment, 0, None);
                 e.message = format!(
@@ -180,8 +187,10 @@ where
             request: &request,
             key: key.as_deref(),
             max_attempts,
+            call,
+            start,
         };
-        self.log(Level::Debug, "Send request", ctx.fields(None));
+        self.log(Level::Debug, "Send request", ctx.fields(Some(1), start));
 
         let mut attempt = 1;
         let mut last_cost = None;
@@ -194,9 +203,9 @@ where
                         attempt - 1,
                         self.config.total_timeout_ms,
                     );
-                    return Err(self.give_up(e, None, max_attempts));
+                    return Err(self.give_up(&ctx, e, None));
                 }
-                let mut f = ctx.fields(Some(attempt));
+                let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
                 f.delay_ms = Some(hold);
                 f.reason = Some("RateLimit");
                 self.log(Level::Info, "Hold request until the rate limit resets", f);
@@ -211,7 +220,11 @@ where
                     attempt - 1,
                     self.config.total_timeout_ms,
                 );
-                return Err(self.give_up(e, None, max_attempts));
+                return Err(self.give_up(&ctx, e, None));
+            }
+            if attempt > 1 {
+                let f = ctx.fields(Some(attempt), self.clock.now_ms());
+                self.log(Level::Debug, "Send attempt", f);
             }
             let timeout_ms = left.map_or(attempt_timeout, |l| l.min(attempt_timeout));
             let spec = AttemptSpec {
@@ -226,7 +239,7 @@ where
                         b.refund(last_cost);
                         self.budget.set(Some(b));
                     }
-                    let mut f = ctx.fields(Some(attempt));
+                    let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
                     f.status = Some(resp.status);
                     f.request_id = resp.meta.request_id.as_deref();
                     f.elapsed_ms = Some(self.clock.now_ms() - start);
@@ -252,7 +265,7 @@ where
                         ctx.timeout_message(timeout_ms, "timeout")
                     };
                     if total {
-                        return Err(self.give_up(e, None, max_attempts));
+                        return Err(self.give_up(&ctx, e, None));
                     }
                     Failed {
                         failure: Failure::Timeout,
@@ -289,7 +302,7 @@ where
             };
             match decision {
                 Decision::Retry { delay_ms, reason } => {
-                    let mut f = ctx.fields(Some(attempt));
+                    let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
                     f.retry_budget = self.budget_tokens();
                     f.status = failed.error.status();
                     f.delay_ms = Some(delay_ms);
@@ -311,7 +324,7 @@ where
                 Decision::Stop(reason) => {
                     let mut e = failed.error;
                     e.stop = Some(reason);
-                    return Err(self.give_up(e, Some(reason), max_attempts));
+                    return Err(self.give_up(&ctx, e, Some(reason)));
                 }
             }
         }
@@ -385,9 +398,9 @@ where
     /// Logs the final failure (at the level the reference uses) and returns it.
     fn give_up(
         &self,
+        ctx: &Ctx<'_, T::Body>,
         error: Error<T::Cause>,
         stop: Option<StopReason>,
-        max_attempts: u32,
     ) -> Error<T::Cause> {
         let (level, message) = match (stop, error.kind) {
             (Some(StopReason::Exhausted), _) => (Level::Error, "Exhaust retries"),
@@ -422,7 +435,9 @@ where
                 url: Some(&error.target),
                 status: error.status(),
                 attempt: Some(error.attempts),
-                max_attempts: Some(max_attempts),
+                max_attempts: Some(ctx.max_attempts),
+                call: Some(ctx.call),
+                elapsed_ms: Some(self.clock.now_ms() - ctx.start),
                 retry_after_ms: error.retry_after_ms,
                 reason: stop.map(stop_name),
                 idempotency_key: error.idempotency_key.as_deref(),
@@ -464,16 +479,22 @@ struct Ctx<'a, B> {
     request: &'a Request<B>,
     key: Option<&'a str>,
     max_attempts: u32,
+    /// The client's running call number, on every event of this call.
+    call: u32,
+    /// When the call started (epoch ms), for `elapsedMs`.
+    start: f64,
 }
 
 impl<B> Ctx<'_, B> {
-    fn fields(&self, attempt: Option<u32>) -> Fields<'_> {
+    fn fields(&self, attempt: Option<u32>, now_ms: f64) -> Fields<'_> {
         Fields {
             method: Some(self.request.method),
             url: Some(&self.request.target),
             attempt,
             max_attempts: attempt.map(|_| self.max_attempts),
             idempotency_key: self.key,
+            call: Some(self.call),
+            elapsed_ms: Some(now_ms - self.start),
             ..Fields::default()
         }
     }

@@ -275,6 +275,8 @@ pub struct Logged {
     pub delay_ms: Option<u64>,
     pub reason: Option<String>,
     pub key: Option<String>,
+    pub call: Option<u32>,
+    pub elapsed_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -290,6 +292,8 @@ impl Logger for RecordingLogger {
             delay_ms: e.fields.delay_ms,
             reason: e.fields.reason.map(str::to_owned),
             key: e.fields.idempotency_key.map(str::to_owned),
+            call: e.fields.call,
+            elapsed_ms: e.fields.elapsed_ms,
         });
     }
 }

@@ -57,6 +57,8 @@ pub struct Fields<'a> {
     pub error: Option<&'a str>,
     /// Tokens left in the retry budget, after this retry took its share.
     pub retry_budget: Option<u32>,
+    /// The client's running number of this call: tells apart concurrent calls to one URL.
+    pub call: Option<u32>,
 }
 
 /// One log event.

@@ -76,7 +76,8 @@ impl Logger for JsLogger {
             .opt("requestId", x.request_id)
             .opt("elapsedMs", x.elapsed_ms)
             .opt("error", x.error)
-            .opt("retryBudget", x.retry_budget);
+            .opt("retryBudget", x.retry_budget)
+            .opt("callId", x.call);
         self.emit(e.level, e.message, f.into_value());
     }
 }

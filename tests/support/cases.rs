@@ -569,10 +569,17 @@ pub async fn logging_events() {
             "info:Initialize VClient",
             "debug:Send request",
             "warn:Retry after server error",
+            "debug:Send attempt",
             "debug:Request complete",
             "info:Close VClient",
         ]
     );
+    // Every event of the call has its number and the time since it started.
+    for ev in (1..5).map(|i| events.get(i)) {
+        assert_eq!(num(&ev, "fields.callId"), Some(1.0));
+        assert!(num(&ev, "fields.elapsedMs").is_some_and(|t| t >= 0.0));
+    }
+    assert_eq!(num(&events.get(3), "fields.attempt"), Some(2.0));
     let retry = events.get(2);
     assert_eq!(num(&retry, "fields.status"), Some(503.0));
     assert_eq!(num(&retry, "fields.attempt"), Some(1.0));

@@ -196,3 +196,29 @@ fn a_hold_ends_on_abort_and_on_close() {
     assert_eq!(e.kind, ErrorKind::Closed);
     assert_eq!(h.attempts(), 1);
 }
+
+#[test]
+fn every_event_names_its_call_and_each_retry_logs_its_start() {
+    let h = harness(vec![status(503, PROBLEM_503), status(200, "{}")], |_| {});
+    h.get().unwrap();
+    h.get().unwrap();
+    assert_eq!(
+        h.messages(),
+        [
+            (Level::Debug, "Send request"),
+            (Level::Warn, "Retry after server error"),
+            (Level::Debug, "Send attempt"),
+            (Level::Debug, "Request complete"),
+            (Level::Debug, "Send request"),
+            (Level::Debug, "Request complete"),
+        ]
+    );
+    let calls: Vec<_> = h.logs.0.borrow().iter().map(|l| l.call).collect();
+    assert_eq!(
+        calls,
+        [Some(1), Some(1), Some(1), Some(1), Some(2), Some(2)]
+    );
+    let attempts: Vec<_> = h.logs.0.borrow().iter().map(|l| l.attempt).collect();
+    assert_eq!(attempts[..4], [Some(1), Some(1), Some(2), Some(2)]);
+    assert!(h.logs.0.borrow().iter().all(|l| l.elapsed_ms.is_some()));
+}
