@@ -66,6 +66,7 @@ suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "www demo end to end (headless Chromium)" node tests/www/e2e.mjs
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
+suite "chaos: 10,000 operations at concurrency 32 under 21 fault kinds" node tests/chaos/run.mjs --ops 10000 --concurrency 32 --max-seconds 240
 suite "security: secrets, redirects, key entropy, header injection, fuzzed options" node --test tests/security/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts

@@ -324,6 +324,13 @@ where
                 Decision::Stop(reason) => {
                     let mut e = failed.error;
                     e.stop = Some(reason);
+                    if failed.failure == Failure::Timeout && !request.method.is_idempotent() {
+                        if let Some(k) = &key {
+                            e.message.push_str(&format!(
+                                "; not retried, since the attempt may still be running on the server: retry later with idempotencyKey {k} to get its result without a second write"
+                            ));
+                        }
+                    }
                     return Err(self.give_up(&ctx, e, Some(reason)));
                 }
             }

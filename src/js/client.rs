@@ -3,7 +3,7 @@
 use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call_input::read_call_input;
 use super::errors::{
-    call_error, closed_error, config_error, request_error, response_error, Fields,
+    call_error, call_fields, closed_error, config_error, make_error, request_error, Fields,
 };
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
@@ -14,7 +14,7 @@ use super::transport::{FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
 use crate::engine::io::{Expect, Request, ResponseMeta};
 use crate::engine::log::Level;
-use crate::engine::{CallOptions, Engine, Success};
+use crate::engine::{CallOptions, Engine};
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
 use crate::policy::method::Method;
@@ -376,7 +376,7 @@ impl Inner {
         let request = Request {
             method,
             url: format!("{}{}", config.base_url, target),
-            target,
+            target: target.clone(),
             headers,
             body: input.body,
             expect: input.expect,
@@ -396,41 +396,49 @@ impl Inner {
                 },
             )
             .await;
-        match outcome {
-            Ok(Success {
-                status,
-                body: JsPayload::Refused(why),
-                meta,
-                ..
-            }) => Err(response_error(
-                &format!("The {status} response to {method} {path} {why}"),
-                meta.request_id.as_deref(),
-                &JsValue::UNDEFINED,
-            )),
-            Ok(ok) if input.expect == Expect::Bytes => {
-                Ok((download(ok.body, &ok.meta), ok.meta.request_id))
-            }
-            Ok(ok) => match ok.body.json() {
-                Ok(v) => Ok((v, ok.meta.request_id)),
-                Err(e) => Err(response_error(
-                    &format!(
-                        "The {} response to {} {} is not valid JSON (content-type {})",
-                        ok.status,
-                        method,
-                        path,
-                        ok.meta.content_type.as_deref().unwrap_or("not given")
-                    ),
-                    ok.meta.request_id.as_deref(),
-                    &e,
-                )),
-            },
+        let ok = match outcome {
+            Ok(ok) => ok,
             Err(e) => {
                 let reason = match e.kind {
                     ErrorKind::Aborted => cancel.user.as_ref().map(|s| s.reason()),
                     _ => None,
                 };
-                Err(call_error(e, reason))
+                return Err(call_error(e, reason));
             }
+        };
+        // A 2xx whose body cannot be used: the call's fields travel with the error, since a
+        // keyed write may have happened and its key is how the caller recovers the result.
+        let unusable = |why: String, cause: &JsValue| {
+            let f = call_fields(
+                method,
+                &target,
+                ok.attempts,
+                ok.idempotency_key.as_deref(),
+                ok.meta.request_id.as_deref(),
+            );
+            make_error(
+                "ResponseValidationError",
+                &format!("The {} response to {method} {target} {why}", ok.status),
+                &f.into_value(),
+                cause,
+            )
+        };
+        match &ok.body {
+            JsPayload::Refused(why) => Err(unusable(why.clone(), &JsValue::UNDEFINED)),
+            _ if input.expect == Expect::Bytes => Ok((
+                download(ok.body.clone(), &ok.meta),
+                ok.meta.request_id.clone(),
+            )),
+            body => match body.json() {
+                Ok(v) => Ok((v, ok.meta.request_id.clone())),
+                Err(e) => Err(unusable(
+                    format!(
+                        "is not valid JSON (content-type {})",
+                        ok.meta.content_type.as_deref().unwrap_or("not given")
+                    ),
+                    &e,
+                )),
+            },
         }
     }
 }

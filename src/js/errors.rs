@@ -2,6 +2,7 @@
 
 use crate::engine::error::{Error, ErrorClass};
 use crate::policy::config::ConfigError;
+use crate::policy::method::Method;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -44,8 +45,9 @@ extern "C" {
     #[wasm_bindgen(reexport)]
     pub type RetryBudgetExhaustedError;
 
+    /// Builds an error of the class called `name`.
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
+    pub fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
 }
 
 // The classes live in errors.js; their TypeScript declarations are written here so
@@ -255,14 +257,37 @@ pub fn closed_error() -> JsValue {
     )
 }
 
+/// The fields every error of a call carries.
+pub fn call_fields(
+    method: Method,
+    url: &str,
+    attempts: u32,
+    idempotency_key: Option<&str>,
+    request_id: Option<&str>,
+) -> Fields {
+    let f = Fields::new();
+    f.set("method", method.as_str())
+        .set("url", url)
+        .set("attempts", attempts)
+        .opt("idempotencyKey", idempotency_key)
+        .opt("requestId", request_id);
+    f
+}
+
+/// [`call_fields`] of an engine error.
+fn error_fields(e: &Error<JsValue>) -> Fields {
+    call_fields(
+        e.method,
+        &e.target,
+        e.attempts,
+        e.idempotency_key.as_deref(),
+        e.request_id.as_deref(),
+    )
+}
+
 /// The JS error for a failed call, with every field the docs promise.
 pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
-    let f = Fields::new();
-    f.set("method", e.method.as_str())
-        .set("url", e.target.as_str())
-        .set("attempts", e.attempts)
-        .opt("idempotencyKey", e.idempotency_key.as_deref())
-        .opt("requestId", e.request_id.as_deref());
+    let f = error_fields(&e);
     if let Some(status) = e.status() {
         let p = &e.problem;
         let params: Array = p
@@ -303,14 +328,8 @@ pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
         return error;
     }
     // The budget stopped a retry: a class of its own, wrapping the last attempt's error.
-    let outer = Fields::new();
-    outer
-        .set("method", e.method.as_str())
-        .set("url", e.target.as_str())
-        .set("attempts", e.attempts)
-        .opt("idempotencyKey", e.idempotency_key.as_deref())
-        .opt("requestId", e.request_id.as_deref())
-        .opt("status", e.status());
+    let outer = error_fields(&e);
+    outer.opt("status", e.status());
     make_error(
         class.name(),
         &format!(

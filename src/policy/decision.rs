@@ -5,7 +5,8 @@
 //! |---|---|
 //! | 429 | always, for every method: the server rejects before any handler runs |
 //! | a status in `retryStatuses` (5xx by default) | idempotent method, or an `Idempotency-Key` is sent |
-//! | network error, attempt timeout | idempotent method, or an `Idempotency-Key` is sent |
+//! | network error | idempotent method, or an `Idempotency-Key` is sent |
+//! | attempt timeout | idempotent method only |
 //! | any other status, abort, close | never |
 //!
 //! A server hint is a floor on the delay. When it sets the wait, jitter still spreads it
@@ -159,7 +160,12 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
     match failure {
         Failure::Status(429) => true,
         Failure::Status(s) => safe && policy.statuses.contains(s),
-        Failure::Network | Failure::Timeout => safe,
+        Failure::Network => safe,
+        // A timed-out POST or PATCH may still be running on the server, which has no
+        // in-flight lock on keys (api-contract §B: three concurrent POSTs under one new key
+        // created three records). Retrying now would run it twice; the caller can retry later
+        // with the same key, which then replays the stored result.
+        Failure::Timeout => method.is_idempotent(),
     }
 }
 
@@ -267,7 +273,8 @@ mod tests {
                     let safe = m.is_idempotent() || key;
                     let expect = match f {
                         Status(429) => true,
-                        Status(500 | 502 | 503 | 504) | Network | Timeout => safe,
+                        Status(500 | 502 | 503 | 504) | Network => safe,
+                        Timeout => m.is_idempotent(),
                         _ => false,
                     };
                     let got = retried(decide(&policy(), &facts(m, key, f), 0.0));

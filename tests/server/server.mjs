@@ -23,11 +23,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Lifecycle, describeRequest, runStep, validateSteps } from './steps.mjs';
+import { HOST, listenBounded } from './listen.mjs';
 import {
   createValentina, DEFAULT_API_KEY, DEFAULT_BURST, DEFAULT_REFILL_PER_SECOND, DEFAULT_WRITE_DELAY_MS,
 } from './valentina.mjs';
 
-const HOST = '127.0.0.1';
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS';
@@ -96,8 +96,6 @@ export function startServer(options = {}) {
   const life = new Lifecycle();
   const scenarios = new Map(); // id -> { steps, next, log, registeredAt }
   const valentina = createValentina({ apiKey, burst, refillPerSecond, writeDelayMs, life });
-  const sockets = new Set();
-  const closeListeners = [];
 
   async function dispatch(req, res) {
     const arrival = performance.now();
@@ -201,48 +199,7 @@ export function startServer(options = {}) {
       else req.socket.destroy();
     });
   });
-  server.on('connection', (sock) => {
-    sockets.add(sock);
-    sock.once('close', () => sockets.delete(sock));
-  });
-  // A client that fails mid-request (e.g. an abort) must not crash the server.
-  server.on('clientError', (_err, sock) => sock.destroy());
-
-  let closing = null;
-  function close() {
-    if (!closing) {
-      closing = new Promise((resolve) => {
-        life.close();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections?.();
-      }).then(() => {
-        for (const fn of closeListeners.splice(0)) fn();
-      });
-    }
-    return closing;
-  }
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, HOST, () => {
-      server.off('error', reject);
-      const actual = server.address().port;
-      if (maxSeconds > 0) {
-        const t = setTimeout(() => close(), maxSeconds * 1000);
-        t.unref();
-        closeListeners.push(() => clearTimeout(t));
-      }
-      resolve({
-        port: actual,
-        url: `http://${HOST}:${actual}`,
-        close,
-        onClose(fn) {
-          closeListeners.push(fn);
-        },
-      });
-    });
-  });
+  return listenBounded(server, { port, maxSeconds, life });
 }
 
 function parseCli(argv) {

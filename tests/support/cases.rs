@@ -364,6 +364,20 @@ pub async fn success_bodies() {
         .await
         .unwrap_err();
     assert!(is::<ResponseValidationError>(&e), "{}", error_text(&e));
+    // The call's fields travel with it: a keyed write may have happened, and its key is how
+    // the caller recovers the result.
+    assert_eq!(text(&e, "method").as_deref(), Some("GET"));
+    assert_eq!(text(&e, "url"), Some(format!("/s/{id}/j")));
+    assert_eq!(num(&e, "attempts"), Some(1.0));
+    let e = call(
+        &c,
+        "POST",
+        &format!("/s/{id}/j"),
+        parse(r#"{"json":{},"idempotencyKey":"k-nojson-1"}"#),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(text(&e, "idempotencyKey").as_deref(), Some("k-nojson-1"));
     let id = scenario("nocontent", r#"[{"status":204}]"#).await;
     let out = call(&c, "DELETE", &format!("/s/{id}/j"), JsValue::UNDEFINED)
         .await
