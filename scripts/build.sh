@@ -38,3 +38,13 @@ gz=$(gzip -9c "$OUT/vclient_bg.wasm" | wc -c)
 glue=$(stat -c %s "$OUT/vclient.js")
 gluegz=$(gzip -9c "$OUT/vclient.js" | wc -c)
 echo "built $OUT: vclient_bg.wasm $raw B raw, $gz B gzip -9; vclient.js $glue B raw, $gluegz B gzip -9"
+# The core-only variant is laid out like the package's dist/ (browser and Node entries), so
+# bench/ can measure it side by side with the full package.
+if [ "$OUT" = target/pkg-core ]; then
+  CORE=target/npm-core/dist
+  rm -rf target/npm-core && mkdir -p "$CORE"
+  cp "$OUT/vclient.js" "$CORE/core.js"
+  cp "$OUT/vclient_bg.wasm" "$CORE/"
+  cp -r "$OUT/snippets" "$CORE/"
+  cp pkg-template/dist/web.js pkg-template/dist/node.js "$CORE/"
+fi

@@ -1,0 +1,20 @@
+// The mocked fetch: answers at once with a fresh, ready Response (a small JSON body, like
+// GET /api/v1/health), so only the client's own work is timed. `pagesFetch` answers
+// /api/v1/companies?limit&offset from lib/pages.mjs the same way.
+import { pageBody } from './pages.mjs';
+
+export const BODY = JSON.stringify({
+  database_status: 'online', cache_status: 'online', database_latency_ms: 1.2,
+  cache_latency_ms: 0.4, uptime: '0:00:42', version: '0.27.0',
+});
+const RESP_HEADERS = [['content-type', 'application/json'], ['x-request-id', 'req_0123456789abcdefghijkl']];
+
+export const mockFetch = async () => new Response(BODY, { status: 200, headers: RESP_HEADERS });
+
+export const pagesFetch = async (input) => {
+  const url = typeof input === 'string' ? input : input.url ?? String(input);
+  const q = url.indexOf('?');
+  const body = pageBody(q < 0 ? '' : url.slice(q + 1));
+  if (body === null) return new Response('{"title":"Bad Request","status":400}', { status: 400, headers: [['content-type', 'application/problem+json']] });
+  return new Response(body, { status: 200, headers: RESP_HEADERS });
+};
