@@ -35,7 +35,7 @@ export const FAULTS = [
   ]],
   ['Slow and broken connections', [
     ['slow', 'slow 1.5 s', 'A real answer, 1.5 s late (under the timeout)', () => ({ action: 'pass', delayMs: 1500 })],
-    ['too-slow', 'slow 4 s', 'A real answer 4 s late: the attempt times out, yet the server did the work; the retry with the same key gets the stored answer', () => ({ action: 'pass', delayMs: 4000 })],
+    ['too-slow', 'slow 4 s', 'A real answer 4 s late: the attempt times out after the server did the work. A GET or PUT is retried; a POST or PATCH is not (the server has no in-flight lock), and the error names its key: “Retry same key” then gets the stored answer', () => ({ action: 'pass', delayMs: 4000 })],
     ['slow-body', 'slow body', 'Headers at once, the body in 4 chunks 1 s apart: the timeout covers the body read', () => ({
       status: 200, action: 'slow-body', bodyDelayMs: 1000, body: { note: 'never read in full' },
     })],
