@@ -225,13 +225,21 @@ fn every_event_names_its_call_and_each_retry_logs_its_start() {
 
 #[test]
 fn a_timed_out_keyed_post_is_not_retried_while_it_may_still_run() {
-    let h = harness(vec![Step::Hang, status(201, "{}")], |o| o.timeout = Some(1.0));
+    let h = harness(vec![Step::Hang, status(201, "{}")], |o| {
+        o.timeout = Some(1.0)
+    });
     let e = h.post(Some("k-slow")).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout { total: false });
     assert_eq!((e.attempts, e.stop), (1, Some(StopReason::NotRetryable)));
-    assert!(e.message.contains("retry later with idempotencyKey k-slow"), "{}", e.message);
+    assert!(
+        e.message.contains("retry later with idempotencyKey k-slow"),
+        "{}",
+        e.message
+    );
     assert_eq!(h.attempts(), 1);
     // An idempotent method is retried after a timeout as before.
-    let h = harness(vec![Step::Hang, status(200, "{}")], |o| o.timeout = Some(1.0));
+    let h = harness(vec![Step::Hang, status(200, "{}")], |o| {
+        o.timeout = Some(1.0)
+    });
     assert_eq!(h.get().unwrap().attempts, 2);
 }
