@@ -8,7 +8,9 @@ use super::io::{
 use super::log::{Event, Fields, Level, Logger};
 use crate::policy::budget::RetryBudget;
 use crate::policy::config::Config;
-use crate::policy::decision::{decide, AttemptFacts, Decision, Failure, StopReason};
+use crate::policy::decision::{
+    decide, may_still_be_running, AttemptFacts, Decision, Failure, StopReason,
+};
 use crate::policy::headers::set_header;
 use crate::policy::hint::{remaining, server_hint, Hint, HintInputs, HintSource};
 use crate::policy::idempotency::{plan, uuid_v7, KeyPlan};
@@ -192,18 +194,22 @@ where
         };
         self.log(Level::Debug, "Send request", ctx.fields(Some(1), start));
 
+        // The call's deadline passed (or a pacing hold would pass it) before an attempt.
+        let out_of_time = |attempts| {
+            let e = ctx.error(
+                ErrorKind::Timeout { total: true },
+                attempts,
+                self.config.total_timeout_ms,
+            );
+            self.give_up(&ctx, e, None)
+        };
         let mut attempt = 1;
         let mut last_cost = None;
         loop {
             if let Some(hold) = self.pacer.get().wait_ms(self.clock.now_ms()) {
                 let left = deadline.map(|d| d - self.clock.now_ms());
                 if left.is_some_and(|l| hold as f64 >= l) {
-                    let e = ctx.error(
-                        ErrorKind::Timeout { total: true },
-                        attempt - 1,
-                        self.config.total_timeout_ms,
-                    );
-                    return Err(self.give_up(&ctx, e, None));
+                    return Err(out_of_time(attempt - 1));
                 }
                 let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
                 f.delay_ms = Some(hold);
@@ -215,12 +221,7 @@ where
             }
             let left = deadline.map(|d| d - self.clock.now_ms());
             if left.is_some_and(|l| l <= 0.0) {
-                let e = ctx.error(
-                    ErrorKind::Timeout { total: true },
-                    attempt - 1,
-                    self.config.total_timeout_ms,
-                );
-                return Err(self.give_up(&ctx, e, None));
+                return Err(out_of_time(attempt - 1));
             }
             if attempt > 1 {
                 let f = ctx.fields(Some(attempt), self.clock.now_ms());
@@ -239,11 +240,13 @@ where
                         b.refund(last_cost);
                         self.budget.set(Some(b));
                     }
-                    let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
-                    f.status = Some(resp.status);
-                    f.request_id = resp.meta.request_id.as_deref();
-                    f.elapsed_ms = Some(self.clock.now_ms() - start);
-                    self.log(Level::Debug, "Request complete", f);
+                    // The hot path: no clock read for an event nobody receives.
+                    if self.logger.is_some() {
+                        let mut f = ctx.fields(Some(attempt), self.clock.now_ms());
+                        f.status = Some(resp.status);
+                        f.request_id = resp.meta.request_id.as_deref();
+                        self.log(Level::Debug, "Request complete", f);
+                    }
                     return Ok(Success {
                         status: resp.status,
                         meta: resp.meta,
@@ -324,7 +327,7 @@ where
                 Decision::Stop(reason) => {
                     let mut e = failed.error;
                     e.stop = Some(reason);
-                    if failed.failure == Failure::Timeout && !request.method.is_idempotent() {
+                    if may_still_be_running(request.method, failed.failure) {
                         if let Some(k) = &key {
                             e.message.push_str(&format!(
                                 "; not retried, since the attempt may still be running on the server: retry later with idempotencyKey {k} to get its result without a second write"

@@ -156,10 +156,10 @@ impl VClient {
                 .set("maxRetries", config.retry.max_attempts - 1);
             l.emit(Level::Info, "Initialize VClient", f.into_value());
         }
-        let max_body = config.max_response_bytes;
+        let transport = FetchTransport::new(fetch, this, config.max_response_bytes, config.pacing);
         let engine = Engine::new(
             config,
-            FetchTransport::new(fetch, this, max_body),
+            transport,
             JsSleeper,
             JsClock,
             JsRng,

@@ -20,16 +20,20 @@ pub struct FetchTransport {
     this: JsValue,
     /// `maxResponseBytes`: no body larger than this is buffered.
     max_body: f64,
+    /// `pacing`: read `RateLimit` on successes too (failures always need it for hints).
+    pacing: bool,
 }
 
 impl FetchTransport {
     /// Uses `fetch`, called with `this` (globalThis for the global fetch, which some
-    /// browsers require), reading at most `max_body` bytes of any body.
-    pub fn new(fetch: Function, this: JsValue, max_body: f64) -> Self {
+    /// browsers require), reading at most `max_body` bytes of any body, and `RateLimit` on
+    /// successes only for `pacing`.
+    pub fn new(fetch: Function, this: JsValue, max_body: f64, pacing: bool) -> Self {
         FetchTransport {
             fetch,
             this,
             max_body,
+            pacing,
         }
     }
 }
@@ -230,8 +234,11 @@ impl Transport for FetchTransport {
         let meta = ResponseMeta {
             request_id: header(&headers, "x-request-id"),
             retry_after: on_failure("retry-after"),
-            // Read on success too: an exhausted policy on a 2xx paces the next requests.
-            ratelimit: header(&headers, "ratelimit"),
+            // On a success only for pacing: an exhausted policy on a 2xx holds the next
+            // requests.
+            ratelimit: (failed || self.pacing)
+                .then(|| header(&headers, "ratelimit"))
+                .flatten(),
             content_type: header(&headers, "content-type"),
             content_disposition: (request.expect == Expect::Bytes)
                 .then(|| header(&headers, "content-disposition"))

@@ -161,12 +161,16 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
         Failure::Status(429) => true,
         Failure::Status(s) => safe && policy.statuses.contains(s),
         Failure::Network => safe,
-        // A timed-out POST or PATCH may still be running on the server, which has no
-        // in-flight lock on keys (api-contract §B: three concurrent POSTs under one new key
-        // created three records). Retrying now would run it twice; the caller can retry later
-        // with the same key, which then replays the stored result.
-        Failure::Timeout => method.is_idempotent(),
+        Failure::Timeout => !may_still_be_running(method, failure),
     }
+}
+
+/// A timed-out POST or PATCH may still be running on the server, which has no in-flight
+/// lock on keys (api-contract §B: three concurrent POSTs under one new key created three
+/// records). Retrying now could run it twice; retried later with the same key, it replays
+/// the stored result. The engine says so in the error.
+pub fn may_still_be_running(method: Method, failure: Failure) -> bool {
+    failure == Failure::Timeout && !method.is_idempotent()
 }
 
 /// A server-set wait plus up to 25 % jitter (none with `Jitter::None`), within the cap.

@@ -160,9 +160,8 @@ proptest! {
         let s = summarize(&entries);
         prop_assert_eq!(s.min_remaining, entries.iter().filter_map(|e| e.remaining).min());
         let _ = remaining(Some(&v));
-        for p in parse_ratelimit_policy(&v) {
-            prop_assert!(!p.policy.is_empty() || p.quota.is_none() || p.quota.is_some());
-        }
+        // No panic is the property for the policy field: every value it keeps is typed.
+        let _ = parse_ratelimit_policy(&v);
         let mut pacer = Pacer::default();
         if let Some(hold) = pacer.observe(&v, now, cap, exact) {
             // A hold never exceeds the cap, whatever the header says.
