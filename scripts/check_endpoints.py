@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check spec/endpoints.json (the API-surface table) against spec/openapi.json.
 
-Usage: python3 scripts/check_endpoints.py [ENDPOINTS_JSON [OPENAPI_JSON]]
+Usage: python3 scripts/check_endpoints.py [ENDPOINTS_JSON [OPENAPI_JSON [CONSTRAINTS_JSON]]]
 
 Python 3.11+, standard library only. Exits 1 and lists every failed check, or prints a
 one-line summary followed by "N passed, 0 failed".
@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS_PATH = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "spec" / "endpoints.json"
 OPENAPI_PATH = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "spec" / "openapi.json"
+CONSTRAINTS_PATH = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "spec" / "constraints.json"
 
 V1 = "/api/v1"
 C = "/api/v1/companies/{company_id}"
@@ -307,6 +308,68 @@ def spec_response(op: dict, schemas: dict) -> dict:
         items = [envelope_item(schemas, a) for a in alts]
         return {"code": code, "kind": "paginated", "schema": items[0], "alt": items[1:]}
     return {"code": code, "kind": "inline", "schema": None, "media": media}
+
+
+def plain_string(prop: dict) -> bool:
+    s = unwrap(prop)
+    return s.get("type") == "string" and not ({"enum", "$ref", "format", "const"} & set(s))
+
+
+def request_schemas(entries: list, schemas: dict) -> set:
+    """Every schema a request body reaches, nested ones included."""
+    seen: set = set()
+    todo = [(e.get("body") or {}).get("schema") for e in entries]
+    while todo:
+        name = todo.pop()
+        if not name or name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo += re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schemas[name]))
+    return seen
+
+
+def check_constraints(ck: Checker, entries: list, schemas: dict) -> int:
+    """spec/constraints.json (§B19) must name real request fields that are still plain
+    strings, and must cover every request field that shares a constrained name."""
+    data = json.loads(CONSTRAINTS_PATH.read_text())
+    enums = {}
+    for e in data.get("enums", []):
+        name = e.get("name", "")
+        tag = f"constraints: enum {name!r}"
+        ck.check(IDENTIFIER_NAME.match(name) is not None and name not in schemas and name not in enums,
+                 f"{tag}: must be a new identifier (not a spec schema, not repeated)")
+        ck.check(bool(e.get("cite")) and bool(e.get("description")), f"{tag}: needs a cite and a description")
+        if "of" in e:
+            base = schemas.get(e["of"], {}).get("enum")
+            if ck.check(bool(base), f"{tag}: `of` {e.get('of')!r} is not an enum of the spec"):
+                ck.check(set(e.get("except", [])) <= set(base), f"{tag}: `except` values not in {e['of']}")
+                enums[name] = [v for v in base if v not in e.get("except", [])]
+        else:
+            vs = e.get("values", [])
+            ck.check(bool(vs) and all(isinstance(v, str) and v for v in vs) and len(set(vs)) == len(vs),
+                     f"{tag}: values must be distinct non-empty strings")
+            enums[name] = vs
+    request = request_schemas(entries, schemas)
+    seen = set()
+    for c in data.get("fields", []):
+        key = (c.get("schema"), c.get("field"))
+        tag = f"constraints: {key[0]}.{key[1]}"
+        ck.check(key not in seen, f"{tag}: listed twice")
+        seen.add(key)
+        ck.check(bool(c.get("cite")), f"{tag}: needs a cite (api-contract §B19)")
+        ck.check(c.get("enum") in enums or "enum" in schemas.get(c.get("enum", ""), {}), f"{tag}: unknown enum {c.get('enum')!r}")
+        prop = schemas.get(key[0], {}).get("properties", {}).get(key[1])
+        if not ck.check(prop is not None, f"{tag}: not a field of spec/openapi.json"):
+            continue
+        ck.check(key[0] in request, f"{tag}: {key[0]} is not a request body schema")
+        ck.check(plain_string(prop), f"{tag}: the spec no longer types it as a plain string; update the entry")
+    # A request field named like a constrained one (a new schema reusing `role`) must be listed.
+    names = {f for _, f in seen}
+    for name in sorted(request):
+        for f, prop in schemas[name].get("properties", {}).items():
+            if f in names and plain_string(prop):
+                ck.check((name, f) in seen, f"constraints: request field {name}.{f} is a plain string like the constrained ones; list it")
+    return len(seen)
 
 
 # --------------------------------------------------------------------------- main
@@ -625,6 +688,8 @@ def main() -> int:
     ck.eq(seen_always_b, ALWAYS_SEND_BODY, "always-sent body fields (§B12)")
     ck.eq(sorted(seen_source), sorted(QUERY_SOURCE), "query-sourced campaign_id (§B12)")
 
+    constrained = check_constraints(ck, entries, schemas)
+
     if ck.failures:
         for f in ck.failures:
             print("FAIL", f)
@@ -632,7 +697,7 @@ def main() -> int:
         return 1
     print(f"endpoints.json OK: {len(entries)} operations, {len(SERVICES)} services, "
           f"{sum(len(v) for v in js_methods.values())} JS methods, {len(paginated_keys)} paginated, "
-          f"{obo_true} need On-Behalf-Of")
+          f"{obo_true} need On-Behalf-Of, {constrained} constrained request fields")
     print(f"{ck.passed} passed, 0 failed")
     return 0
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates everything the services need from the one endpoint table.
 
-Reads spec/endpoints.json (the 166 operations as the reference client exposes them) and
-spec/openapi.json (the schemas), and writes:
+Reads spec/endpoints.json (the 166 operations as the reference client exposes them),
+spec/openapi.json (the schemas, and the enums of path parameters) and spec/constraints.json
+(request fields the reference restricts beyond the OpenAPI file, contract §B19), and writes:
 
 - src/catalog/table.rs       compact text tables for the Rust interpreter (ops, schemas, enums)
 - src/js/services_gen.rs the 17 service accessors on `VClient`, the factories, and the
@@ -21,7 +22,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = sys.argv[1] if len(sys.argv) > 1 else ROOT
 
 ENDPOINTS = json.load(open(os.path.join(ROOT, "spec/endpoints.json")))["endpoints"]
-SCHEMAS = json.load(open(os.path.join(ROOT, "spec/openapi.json")))["components"]["schemas"]
+OPENAPI = json.load(open(os.path.join(ROOT, "spec/openapi.json")))
+SCHEMAS = OPENAPI["components"]["schemas"]
+CONSTRAINTS = json.load(open(os.path.join(ROOT, "spec/constraints.json")))
 
 # The accessor signature of each service (contract §B11): extra scope ids, then On-Behalf-Of.
 SERVICES = [
@@ -63,8 +66,63 @@ def ref_name(ref):
     return ref.rsplit("/", 1)[1]
 
 
+def constraint_error(msg):
+    raise SystemExit("spec/constraints.json: " + msg)
+
+
+def plain_string(prop):
+    """Whether an OpenAPI property is a bare string (optionally in a oneOf with null)."""
+    alts = [a for a in prop.get("oneOf", prop.get("anyOf", [prop])) if a.get("type") != "null"]
+    return len(alts) == 1 and alts[0].get("type") == "string" and not (
+        {"enum", "$ref", "format", "const"} & set(alts[0]))
+
+
+ENUM_NOTES = {}  # enum name -> a hint appended to the "must be one of" message
+
+
+def apply_constraints():
+    """Contract §B19: each constrained request field becomes a `$ref` to a named enum, so the
+    validator refuses other values and the declarations type it as a union."""
+    for e in CONSTRAINTS["enums"]:
+        name = e["name"]
+        if name in SCHEMAS:
+            constraint_error("enum %s is already a schema of spec/openapi.json" % name)
+        if "of" in e:
+            base = SCHEMAS.get(e["of"], {}).get("enum")
+            if not base:
+                constraint_error("enum %s: %s is not an enum of spec/openapi.json" % (name, e["of"]))
+            stray = [v for v in e.get("except", []) if v not in base]
+            if stray:
+                constraint_error("enum %s: %s are not values of %s" % (name, stray, e["of"]))
+            values = [v for v in base if v not in e.get("except", [])]
+        else:
+            values = e["values"]
+        SCHEMAS[name] = {"type": "string", "enum": values, "title": name, "description": e["description"]}
+        if e.get("note"):
+            ENUM_NOTES[name] = e["note"]
+    for c in CONSTRAINTS["fields"]:
+        where = "%s.%s" % (c["schema"], c["field"])
+        props = SCHEMAS.get(c["schema"], {}).get("properties", {})
+        if c["field"] not in props:
+            constraint_error("%s is not a field of spec/openapi.json" % where)
+        if not plain_string(props[c["field"]]):
+            constraint_error("%s is no longer a plain string in spec/openapi.json: drop or update the entry" % where)
+        if "enum" not in SCHEMAS.get(c["enum"], {}):
+            constraint_error("%s: %s is not an enum" % (where, c["enum"]))
+        prop = props[c["field"]]
+        ref = {"$ref": "#/components/schemas/" + c["enum"]}
+        key = "oneOf" if "oneOf" in prop else "anyOf" if "anyOf" in prop else None
+        if key:
+            props[c["field"]] = {**prop, key: [a if a.get("type") == "null" else ref for a in prop[key]]}
+        else:
+            props[c["field"]] = {**ref, **{k: v for k, v in prop.items() if k in ("description", "title")}}
+
+
+apply_constraints()
+
 ENUMS = []  # (name, values)
-ENUM_INDEX = {}
+ENUM_INDEX = {}  # values -> the first enum with them (for inline enums)
+NAMED_ENUMS = {}  # schema name -> index
 
 
 def enum_index(name, values):
@@ -76,10 +134,13 @@ def enum_index(name, values):
     return ENUM_INDEX[key]
 
 
-# Named enums first, so their names win over inline ones with the same values.
+# Named enums first, each its own line (two with the same values keep their own names in
+# messages); an inline enum reuses the first named one with its values.
 for _n, _s in SCHEMAS.items():
     if "enum" in _s:
-        enum_index(_n, _s["enum"])
+        NAMED_ENUMS[_n] = len(ENUMS)
+        ENUM_INDEX.setdefault(tuple(_s["enum"]), len(ENUMS))
+        ENUMS.append((_n, list(_s["enum"])))
 
 OBJECTS = []  # schema names in table order
 OBJECT_INDEX = {}
@@ -99,7 +160,7 @@ def type_code(s, owner):
     if "$ref" in s:
         target = ref_name(s["$ref"])
         if "enum" in SCHEMAS[target]:
-            return "e%d" % enum_index(target, SCHEMAS[target]["enum"])
+            return "e%d" % NAMED_ENUMS[target]
         return "@%d" % object_index(target)
     for key in ("oneOf", "anyOf"):
         if key in s:
@@ -163,10 +224,22 @@ RESPONSE_KINDS = {"single": "s", "paginated": "p", "no_content": "0", "list": "l
 BODY_KINDS = {"json": "j", "json-array": "a", "multipart": "m", "none": "n"}
 
 
+def path_enum(o, name):
+    """The named enum of path parameter `name` in the OpenAPI file (`{provider}`), or None."""
+    for p in OPENAPI["paths"][o["path"]][o["verb"].lower()].get("parameters", []):
+        if p["in"] == "path" and p["name"] == name and "$ref" in p["schema"]:
+            target = ref_name(p["schema"]["$ref"])
+            return target if "enum" in SCHEMAS[target] else None
+    return None
+
+
 def op_lines(o):
     """One line per JS-visible operation (a lookup variant gets its own line)."""
     body = o["body"] or {}
-    path_args = ["p:%s:%s" % (a, js) for a, js in zip(o["args"], o["jsArgs"])]
+    path_args = []
+    for a, js in zip(o["args"], o["jsArgs"]):
+        e = path_enum(o, a)
+        path_args.append("p:%s:%s" % (a, js) + (":%d" % NAMED_ENUMS[e] if e else ""))
     body_args = []
     if body.get("kind") == "json" and body.get("bodyArgs"):
         for a in body["bodyArgs"]:
@@ -300,7 +373,8 @@ def query_ts(q):
 def ts_method(o, method, line):
     verb = o["verb"]
     body = o["body"] or {}
-    params = ["%s: string" % js for js in o["jsArgs"]]
+    params = ["%s: %s" % (js, ts_name(path_enum(o, a)) if path_enum(o, a) else "string")
+              for a, js in zip(o["args"], o["jsArgs"])]
     schema = body.get("schema")
     if body.get("kind") == "json" and body.get("bodyArgs"):
         props = SCHEMAS[schema]["properties"]
@@ -413,21 +487,25 @@ def write(rel, text):
         f.write(text)
 
 
-HEADER = "Generated by scripts/gen_api.py from spec/endpoints.json and spec/openapi.json; do not edit."
+HEADER = ("Generated by scripts/gen_api.py from spec/endpoints.json, spec/openapi.json and "
+          "spec/constraints.json; do not edit.")
 
 
 def gen_table():
     ops = "\n".join(line for _, _, line in OPS)
     schemas = "\n".join(schema_line(n) for n in OBJECTS)
-    # A numeric enum's values start with `#` (the validator then wants a number).
-    enums = "\n".join("%s\t%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)))
+    # A numeric enum's values start with `#` (the validator then wants a number); a third
+    # column is a hint for the error message.
+    enums = "\n".join("%s\t%s%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)),
+                                      "\t" + ENUM_NOTES[n] if n in ENUM_NOTES else "")
                       for n, v in ENUMS)
     return """//! %s
 //!
-//! `OPS`: one line per JS method family, tab-separated: verb, path, positional arguments,
+//! `OPS`: one line per JS method family, tab-separated: verb, path, positional arguments
+//! (`p:wire:js[:enum]`, `f:wire:js[=default]`, `b:body`, `a:js`, `u:file`, `q:wire:js`),
 //! query specs, body spec, response spec, paging limits, On-Behalf-Of mode, name.
 //! `SCHEMAS`: one line per object schema: name, then `field[!]:type` (see `schema.rs`).
-//! `ENUMS`: one line per enum: name, then `|`-separated values.
+//! `ENUMS`: one line per enum: name, `|`-separated values, and an optional hint.
 
 /// The operations (see the module docs for the columns).
 pub static OPS: &str = %s;

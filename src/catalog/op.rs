@@ -9,8 +9,8 @@ use crate::policy::url::encode_component;
 /// A positional argument of a service method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arg {
-    /// A path parameter: wire name, JS name.
-    Path(&'static str, &'static str),
+    /// A path parameter: wire name, JS name, and the enum it must be one of (`{provider}`).
+    Path(&'static str, &'static str, Option<usize>),
     /// One body field: wire name, JS name, the default sent when it is omitted (JSON).
     Field(&'static str, &'static str, Option<&'static str>),
     /// The whole JSON body object.
@@ -27,7 +27,7 @@ impl Arg {
     /// The name a JS caller knows the argument by.
     pub fn js_name(self) -> &'static str {
         match self {
-            Arg::Path(_, js) | Arg::Field(_, js, _) | Arg::Array(js) | Arg::Query(_, js) => js,
+            Arg::Path(_, js, _) | Arg::Field(_, js, _) | Arg::Array(js) | Arg::Query(_, js) => js,
             Arg::Body => "body",
             Arg::Upload => "file",
         }
@@ -170,8 +170,11 @@ fn arg(spec: &'static str) -> Option<Arg> {
     let (kind, rest) = spec.split_once(':')?;
     Some(match kind {
         "p" => {
-            let (wire, js) = rest.split_once(':')?;
-            Arg::Path(wire, js)
+            let (wire, rest) = rest.split_once(':')?;
+            match rest.split_once(':') {
+                Some((js, e)) => Arg::Path(wire, js, Some(e.parse().ok()?)),
+                None => Arg::Path(wire, rest, None),
+            }
         }
         "f" => {
             let (wire, rest) = rest.split_once(':')?;
@@ -359,7 +362,7 @@ mod tests {
         assert_eq!(
             o.args,
             vec![
-                Arg::Path("character_trait_id", "characterTraitId"),
+                Arg::Path("character_trait_id", "characterTraitId", None),
                 Arg::Field("target_value", "newValue", None),
                 Arg::Field("currency", "currency", None),
             ]
@@ -375,6 +378,22 @@ mod tests {
             (Some(1), Some(500), true)
         );
         assert_eq!(limit.default, Some("100"));
+    }
+
+    #[test]
+    fn an_enum_path_parameter_names_its_enum() {
+        let o = (0..OP_COUNT)
+            .map(|i| op(i).unwrap())
+            .find(|o| o.name == "users.unlinkIdentity")
+            .unwrap();
+        let Some(&Arg::Path("provider", "provider", Some(e))) = o.args.get(1) else {
+            panic!("{:?}", o.args);
+        };
+        assert_eq!(
+            crate::catalog::schema::enumeration(e).map(|x| x.0),
+            Some("IdentityProvider")
+        );
+        assert!(matches!(o.args[0], Arg::Path("user_id", "userId", None)));
     }
 
     #[test]

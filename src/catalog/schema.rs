@@ -90,11 +90,17 @@ pub fn schema_name(i: usize) -> &'static str {
 
 /// Enum `i`: its name, whether its values are numbers, and the values.
 pub fn enumeration(i: usize) -> Option<(&'static str, bool, &'static str)> {
-    let (name, values) = line(ENUMS, &ENUM_LINES, i)?.split_once('\t')?;
+    let (name, rest) = line(ENUMS, &ENUM_LINES, i)?.split_once('\t')?;
+    let values = rest.split('\t').next().unwrap_or(rest);
     Some(match values.strip_prefix('#') {
         Some(v) => (name, true, v),
         None => (name, false, values),
     })
+}
+
+/// Enum `i`'s hint for the caller (why a value is missing), if the table gives one.
+fn enum_hint(i: usize) -> Option<&'static str> {
+    line(ENUMS, &ENUM_LINES, i)?.splitn(3, '\t').nth(2)
 }
 
 /// Whether `value` is one of enum `i`'s values; `Err` lists them.
@@ -103,8 +109,9 @@ pub fn enum_allows(i: usize, value: &str) -> Result<(), String> {
     if values.split('|').any(|v| v == value) {
         return Ok(());
     }
+    let hint = enum_hint(i).map(|h| format!("; {h}")).unwrap_or_default();
     Err(format!(
-        "must be one of {} ({name}), got {}",
+        "must be one of {} ({name}{hint}), got {}",
         values.replace('|', ", "),
         quoted(value)
     ))
@@ -416,6 +423,51 @@ mod tests {
         assert_eq!(
             (e.path.as_str(), e.message.as_str()),
             ("name", "is required (CampaignCreate)")
+        );
+    }
+
+    #[test]
+    fn contract_b19_fields_are_enums_on_requests_only() {
+        // api-contract §B19: the OpenAPI file leaves these as plain strings.
+        let e = check(
+            schema("UserCreate"),
+            &json!({"username": "ann", "email": "a@b.c", "role": "KING"}),
+            Side::Request,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "role");
+        assert_eq!(
+            e.message,
+            "must be one of ADMIN, STORYTELLER, PLAYER, DEACTIVATED (AssignableUserRole; \
+             UNAPPROVED can be set only by globalAdmin.updateUser), got \"KING\""
+        );
+        let unapproved = json!({"username": "ann", "email": "a@b.c", "role": "UNAPPROVED"});
+        assert!(check(schema("UserCreate"), &unapproved, Side::Request).is_err());
+        let patch = json!({"role": "UNAPPROVED"});
+        assert!(check(schema("UserPatch"), &patch, Side::Request).is_err());
+        assert_eq!(
+            check(schema("AdminUserPatch"), &patch, Side::Request),
+            Ok(())
+        );
+        let settings = json!({"settings": {"permission_recoup_xp": "SOMETIMES"}});
+        let e = check(schema("CompanyPatch"), &settings, Side::Request).unwrap_err();
+        assert_eq!(e.path, "settings.permission_recoup_xp");
+        assert!(
+            e.message.starts_with(
+                "must be one of UNRESTRICTED, DENIED, WITHIN_SESSION (RecoupXPPermission)"
+            ),
+            "{e:?}"
+        );
+        let npc =
+            json!({"name": "Co", "email": "c@d.e", "settings": {"permission_manage_npc": "X"}});
+        let e = check(schema("CompanyCreate"), &npc, Side::Request).unwrap_err();
+        assert!(e.message.contains("(ManageNPCPermission)"), "{e:?}");
+        // A response keeps the OpenAPI's plain string: the server may add a role.
+        let mut lookup = json!({"company_id": "c", "company_name": "n", "user_id": "u"});
+        lookup["role"] = json!("NEW_ROLE");
+        assert_eq!(
+            check(schema("UserLookupResult"), &lookup, Side::Response),
+            Ok(())
         );
     }
 

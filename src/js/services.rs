@@ -9,7 +9,7 @@ use super::read;
 use super::tree::check_value;
 use crate::catalog::op::{op, Arg, BodyKind, OnBehalfOf, Op, ResponseKind};
 use crate::catalog::query::{encode, unknown_key, Value};
-use crate::catalog::schema::{check, Side};
+use crate::catalog::schema::{check, enum_allows, Side};
 use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -257,7 +257,13 @@ impl ServiceCore {
         for (i, arg) in op.args.iter().enumerate() {
             let v = args.get(i as u32);
             match *arg {
-                Arg::Path(wire, js) => values.push((wire, id(js, &v)?)),
+                Arg::Path(wire, js, allowed) => {
+                    let value = id(js, &v)?;
+                    if let Some(e) = allowed {
+                        enum_allows(e, &value).map_err(|m| request_error(js, &m))?;
+                    }
+                    values.push((wire, value));
+                }
                 Arg::Query(wire, js) => pairs.push((wire.to_owned(), id(js, &v)?)),
                 Arg::Field(wire, _, default) => {
                     let b = body.get_or_insert_with(Object::new);

@@ -15,7 +15,16 @@ pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', ro
 const { endpoints } = JSON.parse(readFileSync(new URL('spec/endpoints.json', root)));
 const openapi = JSON.parse(readFileSync(new URL('spec/openapi.json', root)));
 const schemas = openapi.components.schemas;
-const synth = createSynth(schemas);
+// spec/constraints.json (contract §B19) narrows some plain-string request fields to enums
+// the client enforces: the synthesized bodies take their values from it.
+const constraints = JSON.parse(readFileSync(new URL('spec/constraints.json', root)));
+const narrowed = structuredClone(schemas);
+for (const c of constraints.fields) {
+  const e = constraints.enums.find((x) => x.name === c.enum);
+  const values = !e ? schemas[c.enum].enum : e.values ?? schemas[e.of].enum.filter((v) => !e.except.includes(v));
+  narrowed[c.schema].properties[c.field] = { type: 'string', enum: values };
+}
+const synth = createSynth(narrowed);
 
 const API_KEY = 'test-api-key-0123456789abcdefghij';
 const COMPANY = stableUuid('company');
