@@ -679,8 +679,10 @@ def gen_routes_js():
         model = ts_name(r["schema"]) if r.get("schema") else None
         if model and model not in models:
             models[model] = sample(SCHEMAS[r["schema"]])
-        routes.append([o["route"], o["verb"], o["path"], r["kind"], model])
-    return ("// %s\n// [name, method, path pattern, response style, model]\nexport const ROUTES = %s;\n"
+        max_limit = o["pagination"]["maxLimit"] if o["pagination"] else None
+        routes.append([o["route"], o["verb"], o["path"], r["kind"], model, max_limit])
+    return ("// %s\n// [name, method, path pattern, response style, model, largest page (paginated routes)]\n"
+            "export const ROUTES = %s;\n"
             "// A minimal valid instance of each response model (required fields only).\nexport const SAMPLES = %s;\n") % (
         HEADER, json.dumps(routes, separators=(",", ":")), json.dumps(models, separators=(",", ":")))
 

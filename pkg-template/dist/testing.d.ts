@@ -13,6 +13,8 @@ export interface RouteSpec {
   readonly style: RouteStyle;
   /** The response model's name, when the route has one. */
   readonly model: string | null;
+  /** The largest `limit` a paginated route accepts (100, or 1000 for the reference catalogues); `null` otherwise. */
+  readonly maxLimit: number | null;
 }
 
 /** The 166 routes by name: `Routes.USERS_LIST`, `Routes.CAMPAIGNS_CREATE`, … */
@@ -37,10 +39,16 @@ export declare class FakeVClient extends VClient {
   constructor(options?: Omit<VClientOptions, 'baseUrl' | 'apiKey' | 'fetch'>);
   /** The requests sent so far, oldest first. */
   readonly requests: RecordedRequest[];
-  /** `items` (list routes) or `model` (single routes), merged over a valid minimal model. */
+  /**
+   * `items` (list routes) or `model` (single routes), merged over a valid minimal model. A
+   * paginated route answers the page that the request's `limit` and `offset` select.
+   */
   setResponse(route: RouteSpec | string, options?: { items?: object[]; model?: object; params?: Record<string, string> }): void;
-  /** Makes the route fail with `statusCode` (body `{ detail, request_id, code? }`). */
-  setError(route: RouteSpec | string, options: { statusCode: number; detail?: string; code?: string; params?: Record<string, string> }): void;
+  /**
+   * Makes the route fail with `statusCode` (body `{ detail, request_id, code? }`): for the next
+   * `times` matching requests only, then the route answers as before; for every one without it.
+   */
+  setError(route: RouteSpec | string, options: { statusCode: number; detail?: string; code?: string; params?: Record<string, string>; times?: number }): void;
   /** A raw answer for `method` and `pattern` (`{name}` = one segment), no envelope. */
   addRoute(method: string, pattern: string, options?: { json?: unknown; statusCode?: number; headers?: Record<string, string> }): void;
   /** Forgets every override and recorded request. */

@@ -5,8 +5,8 @@ import { VClient } from 'vclient';
 import { ROUTES, SAMPLES } from './routes.js';
 
 /** One route of the API: `Routes.USERS_LIST`, `Routes.CAMPAIGNS_CREATE`, … (166). */
-export const Routes = Object.freeze(Object.fromEntries(ROUTES.map(([name, method, pattern, style, model]) =>
-  [name, Object.freeze({ name, method, pattern, style, model })])));
+export const Routes = Object.freeze(Object.fromEntries(ROUTES.map(([name, method, pattern, style, model, maxLimit]) =>
+  [name, Object.freeze({ name, method, pattern, style, model, maxLimit })])));
 
 const BASE_URL = 'https://fake.valentina-api.test';
 
@@ -64,7 +64,7 @@ export class FakeVClient extends VClient {
   constructor(options = {}) {
     const state = { overrides: [], requests: [] };
     const defaults = ROUTES.map(([name]) => Routes[name])
-      .map((r) => ({ ...defaultResponse(r), method: r.method, compiled: compile(r.pattern), length: r.pattern.length }))
+      .map((r) => ({ ...defaultResponse(r), method: r.method, compiled: compile(r.pattern), length: r.pattern.length, remaining: Infinity }))
       .sort((a, b) => b.length - a.length);
     const fetch = async (input, init = {}) => {
       const url = new URL(typeof input === 'string' ? input : input.url);
@@ -72,10 +72,14 @@ export class FakeVClient extends VClient {
       const headers = Object.fromEntries(new Headers(init.headers).entries());
       state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: await bodyText(init.body) });
       // Overrides with path-parameter constraints first, then the others (first registered
-      // wins in each group), then the defaults, longest pattern first.
+      // wins in each group), then the defaults, longest pattern first. A used-up override
+      // (`times`) no longer matches.
       const ordered = [...state.overrides.filter((o) => o.params), ...state.overrides.filter((o) => !o.params), ...defaults];
       for (const entry of ordered) {
-        if (matches(entry, method, url.pathname)) return entry.respond();
+        if (entry.remaining > 0 && matches(entry, method, url.pathname)) {
+          entry.remaining -= 1;
+          return entry.respond(url);
+        }
       }
       return json(404, { detail: `No route matched: ${method} ${url.pathname}` });
     };
@@ -87,8 +91,9 @@ export class FakeVClient extends VClient {
   get requests() { return this._fake.requests; }
 
   /**
-   * Sets what `route` answers. `items` for paginated and list routes (a page of them);
-   * `model` for single routes. Each is merged over a valid minimal model, so giving only
+   * Sets what `route` answers. `items` for paginated and list routes (a paginated route
+   * answers the page its `limit` and `offset` ask for, as the server does); `model` for
+   * single routes. Each is merged over a valid minimal model, so giving only
    * the fields a test cares about still passes response validation. `params` restricts
    * the answer to matching path parameters (e.g. `{ user_id: "u1" }`).
    */
@@ -100,7 +105,7 @@ export class FakeVClient extends VClient {
     let respond;
     if (r.style === 'paginated') {
       const all = (items ?? []).map((i) => sample(r.model, i));
-      respond = () => json(200, { items: all, total: all.length, limit: 100, offset: 0 });
+      respond = (url) => page(all, url, r.maxLimit);
     } else if (r.style === 'list') {
       const all = (items ?? []).map((i) => sample(r.model, i));
       respond = () => json(200, all);
@@ -112,18 +117,25 @@ export class FakeVClient extends VClient {
     this._add(r.method, r.pattern, params, respond);
   }
 
-  /** Makes `route` fail with `statusCode`: body `{ detail, request_id, code? }`. */
-  setError(route, { statusCode, detail, code, params } = {}) {
+  /**
+   * Makes `route` fail with `statusCode`: body `{ detail, request_id, code? }`. With `times`,
+   * only the next `times` matching requests fail and the route then answers as before (so
+   * a retry can be tested); without it, every one does.
+   */
+  setError(route, { statusCode, detail, code, params, times } = {}) {
     const r = routeOf(route);
     if (!Number.isInteger(statusCode) || statusCode < 400 || statusCode > 599) {
       throw new TypeError(`statusCode must be an integer from 400 to 599, got ${statusCode}`);
+    }
+    if (times !== undefined && !(Number.isInteger(times) && times >= 1)) {
+      throw new TypeError(`times must be a whole number of requests, at least 1 (omit it to fail every request), got ${String(times)}`);
     }
     this._add(r.method, r.pattern, params, () => {
       const id = requestId();
       const body = { status: statusCode, detail: detail ?? `Error ${statusCode}`, request_id: id };
       if (code !== undefined) body.code = code;
       return json(statusCode, body, id, 'application/problem+json');
-    });
+    }, times);
   }
 
   /** A raw answer for `method` + `pattern` (`{name}` matches one path segment), no envelope. */
@@ -137,8 +149,8 @@ export class FakeVClient extends VClient {
     this._fake.requests.length = 0;
   }
 
-  _add(method, pattern, params, respond) {
-    this._fake.overrides.push({ method, compiled: compile(pattern), params, respond });
+  _add(method, pattern, params, respond, times = Infinity) {
+    this._fake.overrides.push({ method, compiled: compile(pattern), params, respond, remaining: times });
   }
 }
 
@@ -147,10 +159,39 @@ function json(status, body, id = requestId(), type = 'application/json', extra =
   return new Response(text, { status, headers: { 'content-type': type, 'x-request-id': id, ...extra } });
 }
 
+/**
+ * The page of `all` that the query's `limit` and `offset` select, as the server cuts it:
+ * `limit` defaults to 10 and must be 0 to the route's largest page (100, or 1000 for the
+ * reference catalogues), `offset` defaults to 0; out of range is the server's 400.
+ */
+function page(all, url, maxLimit) {
+  const limit = pagingParam(url, 'limit', 10, maxLimit);
+  const offset = pagingParam(url, 'offset', 0, Infinity);
+  const invalid = [limit, offset].filter((p) => p.invalid).map((p) => p.invalid);
+  if (invalid.length) {
+    const id = requestId();
+    return json(400, {
+      status: 400, title: 'Bad Request', detail: 'Validation failed for one or more fields.',
+      instance: url.href, request_id: id, invalid_parameters: invalid,
+    }, id, 'application/problem+json');
+  }
+  return json(200, { items: all.slice(offset.value, offset.value + limit.value), limit: limit.value, offset: offset.value, total: all.length });
+}
+
+function pagingParam(url, field, fallback, max) {
+  const raw = url.searchParams.get(field);
+  if (raw === null) return { value: fallback };
+  if (!/^-?\d+$/.test(raw)) return { invalid: { message: 'Expected `int`, got `str`', field } };
+  const n = Number(raw);
+  if (n < 0) return { invalid: { message: 'Expected `int` >= 0', field } };
+  if (n > max) return { invalid: { message: `Expected \`int\` <= ${max}`, field } };
+  return { value: n };
+}
+
 function defaultResponse(r, model) {
   switch (r.style) {
     case 'paginated':
-      return { respond: () => json(200, { items: [sample(r.model)], total: 1, limit: 10, offset: 0 }) };
+      return { respond: (url) => page([sample(r.model)], url, r.maxLimit) };
     case 'list':
       return { respond: () => json(200, [sample(r.model)]) };
     case 'no_content':
