@@ -6,6 +6,7 @@
 //! | 429 | always, for every method: the server rejects before any handler runs |
 //! | a status in `retryStatuses` (5xx by default) | idempotent method, or an `Idempotency-Key` is sent |
 //! | network error | idempotent method, or an `Idempotency-Key` is sent |
+//! | request refused by the runtime (bad URL, scheme or port) | never: no retry can change it |
 //! | attempt timeout | idempotent method only |
 //! | any other status, abort, close | never |
 //!
@@ -81,6 +82,10 @@ pub enum Failure {
     Status(u16),
     /// No response: connection refused or reset, DNS, CORS, a body cut short.
     Network,
+    /// The runtime refused to send the request at all (a malformed URL, an unsupported
+    /// scheme, a blocked port), as classified at the JS boundary. It fails the same way
+    /// every time.
+    Refused,
     /// The per-attempt timeout fired.
     Timeout,
 }
@@ -161,6 +166,7 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
         Failure::Status(429) => true,
         Failure::Status(s) => safe && policy.statuses.contains(s),
         Failure::Network => safe,
+        Failure::Refused => false,
         Failure::Timeout => !may_still_be_running(method, failure),
     }
 }
@@ -269,6 +275,7 @@ mod tests {
             Status(505),
             Status(302),
             Network,
+            Refused,
             Timeout,
         ];
         for m in methods {

@@ -27,7 +27,8 @@ pub fn num(x: f64) -> String {
         return format!("{sign}{}e+{exp}", num(m));
     }
     if a >= 1e12 {
-        return format!("{sign}{}", a.round() as u64);
+        // Below 1e21 every digit is printed, as JS does; u64 would saturate at 1.8e19.
+        return format!("{sign}{}", a.round() as u128);
     }
     let micros = (a * 1e6).round() as u64;
     let (int, frac) = (micros / 1_000_000, micros % 1_000_000);
@@ -114,6 +115,8 @@ mod tests {
             (1e-7, "0"),
             (2147483.647, "2147483.647"),
             (1e12, "1000000000000"),
+            (1e20, "100000000000000000000"),
+            (-2e19, "-20000000000000000000"),
             (1e21, "1e+21"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
