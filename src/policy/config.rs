@@ -20,8 +20,6 @@ pub const ENV_API_KEY: &str = "VALENTINA_CLIENT_API_KEY";
 /// The environment variable for `defaultCompanyId`.
 pub const ENV_DEFAULT_COMPANY_ID: &str = "VALENTINA_CLIENT_DEFAULT_COMPANY_ID";
 
-/// The longest timer `setTimeout` honours (2³¹−1 ms); longer values fire at once.
-pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 /// The most retries a client may be configured for.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
 /// The default cap on a response body: far above any page the API sends (a 1,000-item

@@ -171,6 +171,26 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
     }
 }
 
+/// Whether a runtime's network error says it refused to send the request at all, so that
+/// no retry can succeed: a malformed URL, an unsupported scheme or a blocked port. Runtimes
+/// say so only in the error's text (Node: `bad port`, `unknown scheme`, `ERR_INVALID_URL`;
+/// Chromium: `Failed to parse URL`, `URL scheme "ftp" is not supported`; Deno: `Invalid
+/// URL`, `scheme 'ftp' not supported`). Browsers report a blocked port as a plain network
+/// error, which stays retryable.
+pub fn runtime_refused(description: &str) -> bool {
+    let t = description.to_ascii_lowercase();
+    [
+        "bad port",
+        "unknown scheme",
+        "err_invalid_url",
+        "failed to parse url",
+        "invalid url",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
+        || (t.contains("scheme") && t.contains("not supported"))
+}
+
 /// A timed-out POST or PATCH may still be running on the server, which has no in-flight
 /// lock on keys (api-contract §B: three concurrent POSTs under one new key created three
 /// records). Retrying now could run it twice; retried later with the same key, it replays
@@ -292,6 +312,30 @@ mod tests {
                     assert_eq!(got, expect, "{m} key={key} {f:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn what_the_runtime_refuses_to_send() {
+        for refused in [
+            "fetch failed: bad port",
+            "fetch failed: unknown scheme",
+            "Failed to parse URL from http://127.0.0.1:99999/x: Invalid URL (ERR_INVALID_URL)",
+            "Failed to execute 'fetch' on 'Window': Failed to parse URL from http://[::1/x",
+            "Fetch API cannot load ftp://h/x. URL scheme \"ftp\" is not supported.",
+            "scheme 'ftp' not supported",
+        ] {
+            assert!(runtime_refused(refused), "{refused}");
+        }
+        for transient in [
+            "fetch failed: connect ECONNREFUSED 127.0.0.1:2",
+            "fetch failed: getaddrinfo ENOTFOUND nonexistent.invalid (ENOTFOUND)",
+            "Failed to fetch",
+            "NetworkError when attempting to fetch resource.",
+            "terminated: other side closed (UND_ERR_SOCKET)",
+            "Load failed",
+        ] {
+            assert!(!runtime_refused(transient), "{transient}");
         }
     }
 

@@ -26,9 +26,16 @@ pub fn num(x: f64) -> String {
         }
         return format!("{sign}{}e+{exp}", num(m));
     }
+    if a >= 1e18 {
+        // Every digit up to 1e21, as JS prints them: a u64 saturates at 1.8e19, and u128
+        // formatting costs the wasm 2 KB, so print millions and the rest (these floats
+        // are far coarser than 1 anyway).
+        let millions = (a / 1e6).floor();
+        let rest = (a - millions * 1e6).round().clamp(0.0, 999_999.0) as u64;
+        return format!("{sign}{}{rest:06}", millions as u64);
+    }
     if a >= 1e12 {
-        // Below 1e21 every digit is printed, as JS does; u64 would saturate at 1.8e19.
-        return format!("{sign}{}", a.round() as u128);
+        return format!("{sign}{}", a.round() as u64);
     }
     let micros = (a * 1e6).round() as u64;
     let (int, frac) = (micros / 1_000_000, micros % 1_000_000);
