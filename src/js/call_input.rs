@@ -202,14 +202,8 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
 /// `RequestValidationError` naming the argument, the exception as its `cause`.
 pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, JsValue> {
     check_keys(init).map_err(|(field, m)| request_error(field, &m))?;
-    let init = read::snapshot(init, KNOWN, &["query", "headers"]).map_err(|t| {
-        let field = KNOWN
-            .iter()
-            .find(|k| **k == t.field)
-            .copied()
-            .unwrap_or("options");
-        request_error_caused(field, &t.message(), &t.error)
-    })?;
+    let init = read::snapshot(init, KNOWN, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
     read_plain(&init, method).map_err(|b| request_error_caused(b.field, &b.message, &b.cause))
 }
 

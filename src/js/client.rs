@@ -4,7 +4,7 @@ use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call_input::read_call_input;
 use super::errors::{
     at_call_site, call_error, call_fields, closed_error, config_error, make_error, request_error,
-    Fields,
+    request_error_caused, Fields,
 };
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
@@ -92,6 +92,17 @@ fn in_browser() -> bool {
     let g: JsValue = js_sys::global().into();
     read::prop(&g, "document").is_some()
         || (read::prop(&g, "importScripts").is_some() && read::prop(&g, "navigator").is_some())
+}
+
+/// The options of `getPage`, `listAll` and `paginate`, each own property (and those of
+/// `query` and `headers`) read once, so a getter that throws fails the call with the
+/// exception as `cause` instead of being taken for an absent option.
+fn paging_options(options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let options = options.unwrap_or_default();
+    let names = read::keys(&options);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    read::snapshot(&options, &names, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
 }
 
 fn fail_config(e: ConfigError) -> JsValue {
@@ -211,7 +222,8 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         at_call_site(&future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
+            let options = paging_options(options)?;
+            let (call, paging) = PagedCall::new(path, &options, Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
             Ok(call.fetch(&inner, page).await?.0)
         }))
@@ -226,7 +238,8 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         at_call_site(&future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
+            let options = paging_options(options)?;
+            let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
             let first = call.iteration_page(paging.page_size)?;
             call.collect(&inner, first).await
         }))
@@ -240,7 +253,8 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Result<Paginator, JsValue> {
-        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
+        let options = paging_options(options)?;
+        let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
         let first = call.iteration_page(paging.page_size)?;
         Ok(Paginator::new(self.inner.clone(), call, first))
     }

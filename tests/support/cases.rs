@@ -1152,6 +1152,22 @@ pub async fn throwing_getters_are_not_swallowed() {
             "{path}"
         );
     }
+    // The same for the paging calls' options.
+    let init = parse(r#"{"query":{}}"#);
+    with_throwing_getter(&at(&init, "query"), "user_role", "boom from the caller");
+    let e = JsFuture::from(c.get_page(format!("/s/{id}/p").into(), Some(init.clone())))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e), "{}", error_text(&e));
+    assert_eq!(text(&e, "field").as_deref(), Some("query"));
+    assert_eq!(
+        text(&e, "cause.message").as_deref(),
+        Some("boom from the caller")
+    );
+    let e = JsFuture::from(c.list_all(format!("/s/{id}/p").into(), Some(init)))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e), "{}", error_text(&e));
     assert_eq!(log(&id).await.length(), 0, "nothing was sent");
     // A throwing getter on the options is that option's error, not "apiKey is required".
     for (key, target) in [
