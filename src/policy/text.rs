@@ -27,9 +27,9 @@ pub fn num(x: f64) -> String {
         return format!("{sign}{}e+{exp}", num(m));
     }
     if a >= 1e18 {
-        // Every digit up to 1e21, as JS prints them: a u64 saturates at 1.8e19, and u128
-        // formatting costs the wasm 2 KB, so print millions and the rest (these floats
-        // are far coarser than 1 anyway).
+        // Positional up to 1e21, as JS prints (the last digits may differ from JS's
+        // shortest form: these floats are far coarser than 1). A u64 saturates at 1.8e19
+        // and u128 formatting costs the wasm 2 KB, so print millions, then the rest.
         let millions = (a / 1e6).floor();
         let rest = (a - millions * 1e6).round().clamp(0.0, 999_999.0) as u64;
         return format!("{sign}{}{rest:06}", millions as u64);
