@@ -1,6 +1,6 @@
 // Deno: a source-phase import needs no permission (Deno >= 2.6); older Deno reads the file
 // (needs --allow-read).
-import { initSync } from './core.js';
+import { initSync } from './surface.js';
 let module;
 try {
   ({ default: module } = await import('./deno-source.js'));
@@ -8,5 +8,5 @@ try {
   module = await WebAssembly.compile(await Deno.readFile(new URL('./vclient_bg.wasm', import.meta.url)));
 }
 initSync({ module });
-export * from './core.js';
-export { default } from './core.js';
+export * from './surface.js';
+export { default } from './surface.js';

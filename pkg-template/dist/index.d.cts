@@ -1,4 +1,4 @@
 export * from './core.cjs';
-import type { InitInput, InitOutput } from './core.cjs';
+import type { InitInput } from './core.cjs';
 /** Loads the WebAssembly module (only needed with `vclient/slim`; a no-op once loaded). */
-export default function init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<InitOutput>;
+export default function init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;

@@ -1,4 +1,4 @@
 export * from './core.js';
-import type { InitInput, InitOutput } from './core.js';
+import type { InitInput } from './core.js';
 /** Loads the WebAssembly module (only needed with `vclient/slim`; a no-op once loaded). */
-export default function init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<InitOutput>;
+export default function init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;

@@ -277,14 +277,10 @@ where
                     }
                 }
                 Err(TransportError::Network { message, cause }) => {
-                    let mut e = ctx.error(ErrorKind::Network, attempt, None);
-                    e.message = format!("{} {} failed: {message}", request.method, request.target);
-                    e.cause = Some(cause);
-                    Failed {
-                        failure: Failure::Network,
-                        hint: None,
-                        error: e,
-                    }
+                    ctx.network(attempt, Failure::Network, &message, cause)
+                }
+                Err(TransportError::Refused { message, cause }) => {
+                    ctx.network(attempt, Failure::Refused, &message, cause)
                 }
                 Err(TransportError::Interrupted(i)) => return Err(ctx.interrupted(i, attempt)),
             };
@@ -315,7 +311,7 @@ where
                     let message = match failed.failure {
                         Failure::Status(429) => "Retry after rate limit",
                         Failure::Status(_) => "Retry after server error",
-                        Failure::Network => "Retry after network error",
+                        Failure::Network | Failure::Refused => "Retry after network error",
                         Failure::Timeout => "Retry after timeout",
                     };
                     self.log(Level::Warn, message, f);
@@ -477,6 +473,12 @@ pub fn stop_name(reason: StopReason) -> &'static str {
     }
 }
 
+/// The `host[:port]` of an absolute URL, for messages (the base URL holds no credentials).
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
 /// One failed attempt, classified.
 struct Failed<X> {
     failure: Failure,
@@ -528,6 +530,28 @@ impl<B> Ctx<'_, B> {
             e.message = self.timeout_message(ms, "totalTimeout");
         }
         e
+    }
+
+    /// A network failure: the message names the host and the runtime's reason.
+    fn network<X>(&self, attempt: u32, failure: Failure, reason: &str, cause: X) -> Failed<X> {
+        let mut e = self.error(ErrorKind::Network, attempt, None);
+        e.message = format!(
+            "{} {} to {} failed: {reason}",
+            self.request.method,
+            self.request.target,
+            host_of(&self.request.url)
+        );
+        if failure == Failure::Refused {
+            e.message.push_str(
+                "; not retried: the runtime refused to send it, which no retry changes (check baseUrl)",
+            );
+        }
+        e.cause = Some(cause);
+        Failed {
+            failure,
+            hint: None,
+            error: e,
+        }
     }
 
     fn timeout_message(&self, ms: f64, option: &str) -> String {

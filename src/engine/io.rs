@@ -96,6 +96,14 @@ pub enum TransportError<C> {
         /// The runtime's error value, kept as the JS error's `cause`.
         cause: C,
     },
+    /// The runtime refused to send the request (a malformed URL, an unsupported scheme, a
+    /// blocked port): it would fail the same way on every attempt.
+    Refused {
+        /// What the runtime said.
+        message: String,
+        /// The runtime's error value, kept as the JS error's `cause`.
+        cause: C,
+    },
     /// The caller aborted or the client closed.
     Interrupted(Interrupt),
 }

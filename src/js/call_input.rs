@@ -1,12 +1,13 @@
 //! Reading the per-call options of `client.request(method, path, init)`.
 
+use super::errors::{request_error, request_error_caused};
 use super::read;
 use crate::engine::io::Expect;
-use crate::policy::config::MAX_TIMER_MS;
+use crate::policy::config::{duration_ms, MAX_TIMEOUT_S};
 use crate::policy::headers::{take_header, validate_name, validate_value, HeaderList};
 use crate::policy::idempotency::validate_key;
 use crate::policy::method::Method;
-use crate::policy::text::{num, quoted, secs};
+use crate::policy::text::quoted;
 use js_sys::{Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -25,8 +26,23 @@ pub const KNOWN: &[&str] = &[
     "responseType",
 ];
 
-/// A bad argument: which one, and what is wrong.
-pub type Bad = (&'static str, String);
+/// A bad argument: which one, what is wrong, and the exception behind it (or `undefined`).
+#[derive(Debug)]
+pub struct Bad {
+    field: &'static str,
+    message: String,
+    cause: JsValue,
+}
+
+impl From<(&'static str, String)> for Bad {
+    fn from((field, message): (&'static str, String)) -> Bad {
+        Bad {
+            field,
+            message,
+            cause: JsValue::UNDEFINED,
+        }
+    }
+}
 
 /// The checked per-call options.
 #[derive(Debug, Default)]
@@ -80,7 +96,7 @@ fn query_text(v: &JsValue) -> Option<String> {
         .then(|| String::from(date.to_iso_string()))
 }
 
-fn read_query(v: Option<JsValue>) -> Result<Vec<(String, String)>, Bad> {
+fn read_query(v: Option<JsValue>) -> Result<Vec<(String, String)>, (&'static str, String)> {
     let Some(v) = v else { return Ok(Vec::new()) };
     if !v.is_object() || Array::is_array(&v) || v.is_function() {
         return Err((
@@ -129,13 +145,13 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
     ];
     let named: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(n, _)| *n).collect();
     if named.len() > 1 {
-        return Err((
+        return Err(Bad::from((
             "json",
             format!(
                 "only one of `json`, `body` and `file` may be given, got {}",
                 named.join(" and ")
             ),
-        ));
+        )));
     }
     if let Some(first) = named.first() {
         if !method.allows_body() {
@@ -146,7 +162,7 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
             } else {
                 "file"
             };
-            return Err((field, format!("cannot be sent with {method}")));
+            return Err(Bad::from((field, format!("cannot be sent with {method}"))));
         }
     }
     if let Some(f) = file {
@@ -154,36 +170,45 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
         return Ok((Some(upload.body), Some(upload.content_type)));
     }
     if let Some(j) = json {
-        let text = JSON::stringify(&j).map_err(|e| {
-            (
-                "json",
-                format!(
-                    "cannot be serialised to JSON: {}",
-                    super::transport::describe_js_error(&e)
-                ),
-            )
+        let text = JSON::stringify(&j).map_err(|e| Bad {
+            field: "json",
+            message: format!(
+                "cannot be serialised to JSON: {} (see this error's cause)",
+                super::transport::describe_js_error(&e)
+            ),
+            cause: e,
         })?;
         if text.is_undefined() {
-            return Err((
+            return Err(Bad::from((
                 "json",
                 format!("cannot be serialised to JSON ({})", read::type_name(&j)),
-            ));
+            )));
         }
         return Ok((Some(text.into()), Some("application/json".into())));
     }
     match body {
         None => Ok((None, None)),
-        Some(b) if read::prop(&b, "getReader").is_some_and(|g| g.is_function()) => Err((
+        Some(b) if read::prop(&b, "getReader").is_some_and(|g| g.is_function()) => Err(Bad::from((
             "body",
             "must not be a stream: a stream cannot be sent again on retry; pass a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams".into(),
-        )),
+        ))),
         Some(b) if b.is_string() || b.is_object() => Ok((Some(b), None)),
-        Some(b) => Err(("body", format!("must be a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams, got {}", read::type_name(&b)))),
+        Some(b) => Err(Bad::from(("body", format!("must be a string, Blob, ArrayBuffer, typed array, FormData or URLSearchParams, got {}", read::type_name(&b))))),
     }
 }
 
-/// Reads and checks `init` for a call with `method`.
-pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad> {
+/// Reads and checks `init` for a call with `method`. Each option is read once; a getter
+/// that throws (in `init`, `query` or `headers`) fails the call with a
+/// `RequestValidationError` naming the argument, the exception as its `cause`.
+pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, JsValue> {
+    check_keys(init).map_err(|(field, m)| request_error(field, &m))?;
+    let init = read::snapshot(init, KNOWN, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
+    read_plain(&init, method).map_err(|b| request_error_caused(b.field, &b.message, &b.cause))
+}
+
+/// `init` must be an object of known keys.
+fn check_keys(init: &JsValue) -> Result<(), (&'static str, String)> {
     if !(init.is_undefined() || init.is_null() || init.is_object()) || init.is_function() {
         return Err((
             "options",
@@ -203,6 +228,11 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
             ),
         ));
     }
+    Ok(())
+}
+
+/// [`read_call_input`] over the snapshot, whose reads cannot throw.
+fn read_plain(init: &JsValue, method: Method) -> Result<CallInput, Bad> {
     let mut headers = read::headers(read::prop(init, "headers")).map_err(|m| ("headers", m))?;
     for (name, value) in &headers {
         validate_name(name).map_err(|m| ("headers", m))?;
@@ -220,7 +250,10 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
     let on_behalf_of = read::string(init, "onBehalfOf").map_err(|m| ("onBehalfOf", m))?;
     if let Some(obo) = &on_behalf_of {
         if obo.is_empty() {
-            return Err(("onBehalfOf", "must be a non-empty user id".into()));
+            return Err(Bad::from((
+                "onBehalfOf",
+                "must be a non-empty user id".into(),
+            )));
         }
         // Never echo the value: it identifies the acting user.
         validate_value(obo).map_err(|m| ("onBehalfOf", m))?;
@@ -234,20 +267,10 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
             )
         })?),
     };
-    let timeout_ms = match read::number(init, "timeout").map_err(|m| ("timeout", m))? {
-        None => None,
-        Some(t) if t.is_finite() && t > 0.0 && t * 1000.0 <= MAX_TIMER_MS => Some(t * 1000.0),
-        Some(t) => {
-            return Err((
-                "timeout",
-                format!(
-                    "must be a positive number of seconds up to {}, got {}",
-                    secs(MAX_TIMER_MS),
-                    num(t)
-                ),
-            ))
-        }
-    };
+    let timeout_ms = read::number(init, "timeout")
+        .map_err(|m| ("timeout", m))?
+        .map(|t| duration_ms(t, true, MAX_TIMEOUT_S).map_err(|m| ("timeout", m)))
+        .transpose()?;
     let (body, content_type) = read_body(init, method)?;
     let expect = match read::string(init, "responseType")
         .map_err(|m| ("responseType", m))?
@@ -256,10 +279,10 @@ pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, Bad>
         None | Some("json") => Expect::Json,
         Some("bytes") => Expect::Bytes,
         Some(other) => {
-            return Err((
+            return Err(Bad::from((
                 "responseType",
                 format!("must be \"json\" or \"bytes\", got {}", quoted(other)),
-            ))
+            )))
         }
     };
     Ok(CallInput {

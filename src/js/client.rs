@@ -3,7 +3,8 @@
 use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call_input::read_call_input;
 use super::errors::{
-    call_error, call_fields, closed_error, config_error, make_error, request_error, Fields,
+    at_call_site, call_error, call_fields, closed_error, config_error, make_error, request_error,
+    request_error_caused, Fields,
 };
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
@@ -93,6 +94,17 @@ fn in_browser() -> bool {
         || (read::prop(&g, "importScripts").is_some() && read::prop(&g, "navigator").is_some())
 }
 
+/// The options of `getPage`, `listAll` and `paginate`, each own property (and those of
+/// `query` and `headers`) read once, so a getter that throws fails the call with the
+/// exception as `cause` instead of being taken for an absent option.
+fn paging_options(options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let options = options.unwrap_or_default();
+    let names = read::keys(&options);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    read::snapshot(&options, &names, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
+}
+
 fn fail_config(e: ConfigError) -> JsValue {
     config_error(&e)
 }
@@ -108,7 +120,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "VClientOptions")] options: Option<JsValue>,
     ) -> Result<VClient, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let js = read_options(&options).map_err(fail_config)?;
+        let js = read_options(&options)?;
         let config = resolve(js.options, &js.env).map_err(fail_config)?;
         let global: JsValue = js_sys::global().into();
         // Only look: workerd forbids random numbers outside a request, and a Worker may make
@@ -191,12 +203,12 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        at_call_site(&future_to_promise(async move {
             Ok(inner
                 .request(method, path, init.unwrap_or_default())
                 .await?
                 .0)
-        })
+        }))
     }
 
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
@@ -209,11 +221,12 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
+        at_call_site(&future_to_promise(async move {
+            let options = paging_options(options)?;
+            let (call, paging) = PagedCall::new(path, &options, Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
             Ok(call.fetch(&inner, page).await?.0)
-        })
+        }))
     }
 
     /// Every item of a paginated list, fetched page by page (each page retried on its own).
@@ -224,11 +237,12 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
+        at_call_site(&future_to_promise(async move {
+            let options = paging_options(options)?;
+            let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
             let first = call.iteration_page(paging.page_size)?;
             call.collect(&inner, first).await
-        })
+        }))
     }
 
     /// An async iterator over every item of a paginated list:
@@ -239,7 +253,8 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Result<Paginator, JsValue> {
-        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
+        let options = paging_options(options)?;
+        let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
         let first = call.iteration_page(paging.page_size)?;
         Ok(Paginator::new(self.inner.clone(), call, first))
     }
@@ -349,14 +364,12 @@ impl Inner {
         path: String,
         init: JsValue,
     ) -> Result<(JsValue, Option<String>), JsValue> {
-        if self.closer.is_closed() {
-            return Err(closed_error());
-        }
-        let input =
-            read_call_input(&init, method).map_err(|(field, m)| request_error(field, &m))?;
-
+        let input = read_call_input(&init, method)?;
         let config = &self.engine.config;
         let target = build_url("", &path, &input.query);
+        if self.closer.is_closed() {
+            return Err(closed_error(method, &target));
+        }
         let mut headers = self.base_headers.clone();
         if let Some(obo) = &input.on_behalf_of {
             set_header(&mut headers, "On-Behalf-Of", obo);

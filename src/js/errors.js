@@ -60,3 +60,28 @@ export function makeError(name, message, fields, cause) {
   const cls = classes[name] ?? VClientError;
   return new cls(message, fields, cause);
 }
+
+/**
+ * `value` unchanged unless it is a promise; then a promise of the same outcome, except
+ * that a `VClientError` it rejects with gets its `stack` captured here, in an async
+ * function the caller awaits. The error is made deep in wasm, where the stack holds only
+ * glue and `wasm-function[…]` frames; captured here, V8's async stack trace reaches the
+ * caller's own `await`, as a raw `fetch` error's does. On success it costs one async frame.
+ * Runtimes without `Error.captureStackTrace` keep the original stack.
+ */
+export function atCallSite(value) {
+  return value !== null && typeof value === 'object' && typeof value.then === 'function'
+    ? rethrowHere(value)
+    : value;
+}
+
+async function rethrowHere(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    if (e instanceof VClientError && typeof Error.captureStackTrace === 'function') {
+      Error.captureStackTrace(e, rethrowHere);
+    }
+    throw e;
+  }
+}

@@ -48,6 +48,11 @@ extern "C" {
     /// Builds an error of the class called `name`.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
+
+    /// The same promise, except that a `VClientError` it rejects with gets its stack
+    /// captured at the caller's `await` (see errors.js).
+    #[wasm_bindgen(js_name = atCallSite)]
+    pub fn at_call_site(promise: &js_sys::Promise) -> js_sys::Promise;
 }
 
 // The classes live in errors.js; their TypeScript declarations are written here so
@@ -82,7 +87,12 @@ export declare class RequestValidationError extends VClientError {
   readonly field: string;
 }
 /** A 2xx response whose body is not what the API promised (e.g. not JSON). */
-export declare class ResponseValidationError extends VClientError {}
+export declare class ResponseValidationError extends VClientError {
+  /** Where the body differs from the schema, e.g. `"items[0].name"` (typed services). */
+  readonly field?: string;
+  /** The service operation, e.g. `"campaigns.get"` (typed services). */
+  readonly operation?: string;
+}
 /** The server answered with an error status; carries the RFC 9457 problem fields. */
 export declare class APIError extends VClientError {
   readonly method: HttpMethod;
@@ -189,25 +199,35 @@ impl Default for Fields {
 
 /// A `ConfigurationError` naming the option.
 pub fn config_error(e: &ConfigError) -> JsValue {
+    config_error_caused(e, &JsValue::UNDEFINED)
+}
+
+/// A `ConfigurationError` naming the option, with the exception behind it as `cause`.
+pub fn config_error_caused(e: &ConfigError, cause: &JsValue) -> JsValue {
     let f = Fields::new();
     f.set("option", e.option.as_str());
-    make_error(
-        "ConfigurationError",
-        &e.to_string(),
-        &f.into_value(),
-        &JsValue::UNDEFINED,
-    )
+    make_error("ConfigurationError", &e.to_string(), &f.into_value(), cause)
+}
+
+/// A `ConfigurationError` for an option whose getter threw.
+pub fn config_threw(t: &super::read::Threw) -> JsValue {
+    config_error_caused(&ConfigError::new(&t.field, t.message()), &t.error)
 }
 
 /// A `RequestValidationError` naming the argument.
 pub fn request_error(field: &str, message: &str) -> JsValue {
+    request_error_caused(field, message, &JsValue::UNDEFINED)
+}
+
+/// A `RequestValidationError` naming the argument, with the exception behind it as `cause`.
+pub fn request_error_caused(field: &str, message: &str, cause: &JsValue) -> JsValue {
     let f = Fields::new();
     f.set("field", field);
     make_error(
         "RequestValidationError",
         &format!("`{field}` {message}"),
         &f.into_value(),
-        &JsValue::UNDEFINED,
+        cause,
     )
 }
 
@@ -247,12 +267,15 @@ pub fn schema_error(
     )
 }
 
-/// A `ClientClosedError` for calls made after `close()`.
-pub fn closed_error() -> JsValue {
+/// A `ClientClosedError` for a call made after `close()`: nothing was sent, and the error
+/// carries the call's fields like every other call error.
+pub fn closed_error(method: Method, url: &str) -> JsValue {
     make_error(
         "ClientClosedError",
-        "VClient is closed; create a new client to make more requests",
-        &JsValue::UNDEFINED,
+        &format!(
+            "{method} {url}: the VClient is closed; create a new client to make more requests"
+        ),
+        &call_fields(method, url, 0, None, None).into_value(),
         &JsValue::UNDEFINED,
     )
 }

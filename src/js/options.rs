@@ -1,5 +1,6 @@
 //! Reading the `new VClient(options)` object and the environment fallbacks.
 
+use super::errors::{config_error, config_threw};
 use super::logger::JsLogger;
 use super::read;
 use crate::engine::log::Level;
@@ -58,7 +59,26 @@ fn wrap<T>(option: &str, r: Result<T, String>) -> Result<T, ConfigError> {
 }
 
 /// Reads and type-checks the options object (`undefined` means "all from the environment").
-pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
+/// Each option is read once; a getter that throws fails with a `ConfigurationError` naming
+/// the option, the exception as its `cause`.
+pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
+    check_keys(value).map_err(|e| config_error(&e))?;
+    let value = read::snapshot(value, KNOWN, &["headers"]).map_err(|t| config_threw(&t))?;
+    // Only the three variables are read from `env` (a Worker's bindings hold much else).
+    if let Some(env) = read::prop(&value, "env") {
+        const NAMES: &[&str] = &[ENV_BASE_URL, ENV_API_KEY, ENV_DEFAULT_COMPANY_ID];
+        let env = read::snapshot(&env, NAMES, &[]).map_err(|mut t| {
+            t.path = format!("env.{}", t.path);
+            t.field = "env".into();
+            config_threw(&t)
+        })?;
+        let _ = Reflect::set(&value, &"env".into(), &env);
+    }
+    read_plain(&value).map_err(|e| config_error(&e))
+}
+
+/// The options must be an object of known keys.
+fn check_keys(value: &JsValue) -> Result<(), ConfigError> {
     if !(value.is_undefined() || value.is_null() || value.is_object()) || value.is_function() {
         return Err(ConfigError::new(
             "options",
@@ -77,6 +97,11 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, ConfigError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// [`read_options`] over the snapshot, whose reads cannot throw.
+fn read_plain(value: &JsValue) -> Result<JsOptions, ConfigError> {
     let s = |k: &str| wrap(k, read::string(value, k));
     let n = |k: &str| wrap(k, read::number(value, k));
     let b = |k: &str| wrap(k, read::boolean(value, k));

@@ -18,7 +18,8 @@ pub fn type_name(v: &JsValue) -> String {
     }
 }
 
-/// `obj[key]`, with `undefined` and `null` as `None`. A throwing getter counts as absent.
+/// `obj[key]`, with `undefined` and `null` as `None`. A throwing getter counts as absent:
+/// read the caller's objects through [`snapshot`] first.
 pub fn prop(obj: &JsValue, key: &str) -> Option<JsValue> {
     if !obj.is_object() {
         return None;
@@ -26,6 +27,73 @@ pub fn prop(obj: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// What a getter of the caller's object threw while it was read: the argument (`field`),
+/// the property's path (`query.a`) and the exception, which becomes the error's `cause`.
+#[derive(Debug)]
+pub struct Threw {
+    /// The top-level option or argument.
+    pub field: String,
+    /// The property whose getter threw.
+    pub path: String,
+    /// What it threw.
+    pub error: JsValue,
+}
+
+impl Threw {
+    /// The message fragment after the option's name.
+    pub fn message(&self) -> String {
+        format!(
+            "could not be read: the getter of `{}` threw (see this error's cause)",
+            self.path
+        )
+    }
+}
+
+/// Whether `v` is an object whose own properties are its content (not an array, a
+/// function, a `Headers` or another class the readers take whole).
+fn is_record(v: &JsValue) -> bool {
+    v.is_object()
+        && !v.is_function()
+        && !Array::is_array(v)
+        && !v.is_instance_of::<web_sys::Headers>()
+}
+
+/// A plain copy of the caller's object, every property read exactly once, so the readers
+/// never run a getter again and a getter's exception is reported, not swallowed (the
+/// readers treat a throwing access as absent). `names` are read with inheritance, as a
+/// property access does; the values of `nested` keys that are records are copied the same
+/// way (own enumerable keys, as `Object.entries` reads them). Anything but an object is
+/// returned as is, for the readers' type checks.
+pub fn snapshot(obj: &JsValue, names: &[&str], nested: &[&str]) -> Result<JsValue, Threw> {
+    if !is_record(obj) {
+        return Ok(obj.clone());
+    }
+    let copy = Object::new();
+    for key in names {
+        let threw = |error, path: String| Threw {
+            field: (*key).to_owned(),
+            path,
+            error,
+        };
+        let mut v =
+            Reflect::get(obj, &JsValue::from_str(key)).map_err(|e| threw(e, (*key).to_owned()))?;
+        if v.is_undefined() {
+            continue;
+        }
+        if nested.contains(key) && is_record(&v) {
+            let inner = Object::new();
+            for k in keys(&v) {
+                let x = Reflect::get(&v, &JsValue::from_str(&k))
+                    .map_err(|e| threw(e, format!("{key}.{k}")))?;
+                let _ = Reflect::set(&inner, &JsValue::from_str(&k), &x);
+            }
+            v = inner.into();
+        }
+        let _ = Reflect::set(&copy, &JsValue::from_str(key), &v);
+    }
+    Ok(copy.into())
 }
 
 /// A property of one JS type: `convert` accepts it, or the message names `what` was wanted.

@@ -4,6 +4,7 @@ use super::abort::{AttemptAbort, Fired, JsCancel};
 use crate::engine::io::{
     AttemptSpec, ErrorBody, Expect, Request, Response, ResponseMeta, Transport, TransportError,
 };
+use crate::policy::decision::runtime_refused;
 use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
 use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -126,35 +127,61 @@ impl JsonView for JsValue {
     }
 }
 
-/// The text of a JS error for messages: `message`, plus undici's `cause.code`.
+/// `v[k]` when it is not `undefined`; a throwing getter counts as absent.
+fn get(v: &JsValue, k: &str) -> Option<JsValue> {
+    if !v.is_object() {
+        return None;
+    }
+    Reflect::get(v, &k.into())
+        .ok()
+        .filter(|x| !x.is_undefined())
+}
+
+/// The text of a JS error for messages: its `message`, then what its `cause`s add, since
+/// undici keeps the reason there (`fetch failed: connect ECONNREFUSED 127.0.0.1:2`,
+/// `fetch failed: bad port`); a `code` not already in the text is added in parentheses.
 pub fn describe_js_error(e: &JsValue) -> String {
-    let get = |v: &JsValue, k: &str| {
-        Reflect::get(v, &k.into())
-            .ok()
-            .filter(|x| !x.is_undefined())
-    };
-    let message = get(e, "message")
+    let mut out = get(e, "message")
         .and_then(|m| m.as_string())
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown error".into());
-    match get(e, "cause")
-        .and_then(|c| get(&c, "code"))
-        .and_then(|c| c.as_string())
-    {
-        Some(code) => format!("{message} ({code})"),
-        None => message,
+    let mut at = e.clone();
+    for _ in 0..3 {
+        if let Some(code) = get(&at, "code").and_then(|c| c.as_string()) {
+            if !out.contains(&code) {
+                out.push_str(&format!(" ({code})"));
+            }
+        }
+        let Some(cause) = get(&at, "cause") else {
+            break;
+        };
+        if let Some(m) = get(&cause, "message").and_then(|m| m.as_string()) {
+            if !m.is_empty() && !out.contains(&m) {
+                out.push_str(": ");
+                out.push_str(&m);
+            }
+        }
+        at = cause;
     }
+    out
 }
 
 impl FetchTransport {
-    fn fault(abort: &AttemptAbort, e: JsValue) -> TransportError<JsValue> {
+    /// Classifies a failed `fetch` (or body read). `thrown`: fetch threw instead of
+    /// returning a promise; a `TypeError` thrown so means a request it cannot send.
+    fn fault(abort: &AttemptAbort, e: JsValue, thrown: bool) -> TransportError<JsValue> {
         match abort.fired() {
             Some(Fired::Timeout) => TransportError::Timeout,
             Some(Fired::Interrupted(i)) => TransportError::Interrupted(i),
-            None => TransportError::Network {
-                message: describe_js_error(&e),
-                cause: e,
-            },
+            None => {
+                let message = describe_js_error(&e);
+                let type_error = e.is_instance_of::<js_sys::TypeError>();
+                if (thrown && type_error) || runtime_refused(&message) {
+                    TransportError::Refused { message, cause: e }
+                } else {
+                    TransportError::Network { message, cause: e }
+                }
+            }
         }
     }
 
@@ -213,10 +240,10 @@ impl Transport for FetchTransport {
         let returned = self
             .fetch
             .call2(&self.this, &JsValue::from_str(&request.url), &init)
-            .map_err(|e| Self::fault(&abort, e))?;
+            .map_err(|e| Self::fault(&abort, e, true))?;
         let response = JsFuture::from(Promise::resolve(&returned))
             .await
-            .map_err(|e| Self::fault(&abort, e))?;
+            .map_err(|e| Self::fault(&abort, e, false))?;
         if !response.is_object() {
             return Err(network(response, "fetch did not return a Response"));
         }
@@ -253,7 +280,7 @@ impl Transport for FetchTransport {
         };
         let read = JsFuture::from(read_body(&response, self.max_body, mode as u8))
             .await
-            .map_err(|e| Self::fault(&abort, e))?;
+            .map_err(|e| Self::fault(&abort, e, false))?;
         let body = if let Some(text) = read.dyn_ref::<JsString>() {
             JsPayload::Text(text.clone())
         } else if read.is_instance_of::<js_sys::ArrayBuffer>() {

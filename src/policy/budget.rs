@@ -48,7 +48,7 @@ impl RetryBudget {
     pub fn cost(failure: Failure) -> u32 {
         match failure {
             Failure::Timeout => TIMEOUT_COST,
-            Failure::Status(_) | Failure::Network => RETRY_COST,
+            Failure::Status(_) | Failure::Network | Failure::Refused => RETRY_COST,
         }
     }
 

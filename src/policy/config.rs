@@ -20,8 +20,6 @@ pub const ENV_API_KEY: &str = "VALENTINA_CLIENT_API_KEY";
 /// The environment variable for `defaultCompanyId`.
 pub const ENV_DEFAULT_COMPANY_ID: &str = "VALENTINA_CLIENT_DEFAULT_COMPANY_ID";
 
-/// The longest timer `setTimeout` honours (2³¹−1 ms); longer values fire at once.
-pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 /// The most retries a client may be configured for.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
 /// The default cap on a response body: far above any page the API sends (a 1,000-item
@@ -31,6 +29,17 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 pub const MAX_RESPONSE_BYTES_LIMIT: f64 = 2_147_483_648.0;
 /// The largest retry budget a client may be configured with.
 pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
+
+/// The longest per-attempt `timeout` (client or call), in seconds: 10 minutes. Durations
+/// are seconds, as in the reference; the ceilings catch milliseconds written by habit
+/// (`timeout: 30000` would be 8.3 hours).
+pub const MAX_TIMEOUT_S: f64 = 600.0;
+/// The longest `totalTimeout`, in seconds: 1 hour.
+pub const MAX_TOTAL_TIMEOUT_S: f64 = 3600.0;
+/// The longest `retryDelay` (the first backoff wait), in seconds: 1 minute.
+pub const MAX_RETRY_DELAY_S: f64 = 60.0;
+/// The longest `maxRetryDelay`, in seconds: 1 hour (the server's longest rate-limit window).
+pub const MAX_MAX_RETRY_DELAY_S: f64 = 3600.0;
 
 /// The options as the caller gave them (types already checked, nothing else).
 #[derive(Debug, Clone, Default)]
@@ -162,31 +171,53 @@ fn pick(explicit: Option<String>, env: &Option<String>) -> Option<String> {
         .or_else(|| env.clone().filter(|s| !s.is_empty()))
 }
 
-/// Seconds → ms for a duration option that must be in `[min, MAX_TIMER_MS]`.
-fn duration_ms(option: &str, secs: f64, positive: bool) -> Result<f64, ConfigError> {
-    let ms = secs * 1000.0;
+/// Seconds → ms for a duration option that must be in `[0, max_s]` (`(0, max_s]` when
+/// `positive`). Above the ceiling the message says the unit and what the value amounts to,
+/// since a value in milliseconds is the usual mistake.
+pub fn duration_ms(secs: f64, positive: bool, max_s: f64) -> Result<f64, String> {
     if !secs.is_finite() || secs < 0.0 || (positive && secs == 0.0) {
         let want = if positive {
             "a positive"
         } else {
             "a non-negative"
         };
-        return Err(ConfigError::new(
-            option,
-            format!("must be {want} number of seconds, got {}", num(secs)),
+        return Err(format!(
+            "must be {want} number of seconds, got {}",
+            num(secs)
         ));
     }
-    if ms > MAX_TIMER_MS {
-        return Err(ConfigError::new(
-            option,
-            format!(
-                "must be at most {} seconds, got {}",
-                secs_text(MAX_TIMER_MS),
-                num(secs)
-            ),
+    if secs > max_s {
+        return Err(format!(
+            "is in seconds: {} s is {}; at most {} s ({})",
+            num(secs),
+            human(secs),
+            num(max_s),
+            human(max_s)
         ));
     }
-    Ok(ms)
+    Ok(secs * 1000.0)
+}
+
+/// A duration in the largest unit that keeps it readable: `8.3 hours`, `10 minutes`.
+fn human(secs: f64) -> String {
+    let (n, unit) = if secs >= 86_400.0 {
+        (secs / 86_400.0, "day")
+    } else if secs >= 3600.0 {
+        (secs / 3600.0, "hour")
+    } else if secs >= 60.0 {
+        (secs / 60.0, "minute")
+    } else {
+        (secs, "second")
+    };
+    // One decimal, by integer rounding (no float formatting in the wasm).
+    let tenths = (n * 10.0).round();
+    let plural = if tenths == 10.0 { "" } else { "s" };
+    format!("{} {unit}{plural}", num(tenths / 10.0))
+}
+
+/// [`duration_ms`] as a [`ConfigError`].
+fn option_ms(option: &str, secs: f64, positive: bool, max_s: f64) -> Result<f64, ConfigError> {
+    duration_ms(secs, positive, max_s).map_err(|m| ConfigError::new(option, m))
 }
 
 /// Applies defaults and environment fallbacks, and validates everything.
@@ -198,6 +229,17 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         )
     })?;
     let base_url = normalize_base_url(&base_url).map_err(|m| ConfigError::new("baseUrl", m))?;
+    // Request paths start with /api/v1 (as the API documents them); a base ending in it
+    // would send every request to /api/v1/api/v1/….
+    if let Some(root) = base_url.strip_suffix("/api/v1") {
+        return Err(ConfigError::new(
+            "baseUrl",
+            format!(
+                "must be the API's root, without /api/v1 (request paths already start with it, so requests would go to /api/v1/api/v1/…): use {}",
+                quoted(root)
+            ),
+        ));
+    }
     let api_key = pick(opts.api_key, &env.api_key).ok_or_else(|| {
         ConfigError::new(
             "apiKey",
@@ -206,13 +248,24 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
     })?;
     validate_value(&api_key).map_err(|m| ConfigError::new("apiKey", m))?;
 
-    let attempt_timeout_ms = duration_ms("timeout", opts.timeout.unwrap_or(30.0), true)?;
+    let attempt_timeout_ms =
+        option_ms("timeout", opts.timeout.unwrap_or(30.0), true, MAX_TIMEOUT_S)?;
     let total_timeout_ms = opts
         .total_timeout
-        .map(|s| duration_ms("totalTimeout", s, true))
+        .map(|s| option_ms("totalTimeout", s, true, MAX_TOTAL_TIMEOUT_S))
         .transpose()?;
-    let retry_delay_ms = duration_ms("retryDelay", opts.retry_delay.unwrap_or(1.0), false)?;
-    let cap_ms = duration_ms("maxRetryDelay", opts.max_retry_delay.unwrap_or(30.0), false)?;
+    let retry_delay_ms = option_ms(
+        "retryDelay",
+        opts.retry_delay.unwrap_or(1.0),
+        false,
+        MAX_RETRY_DELAY_S,
+    )?;
+    let cap_ms = option_ms(
+        "maxRetryDelay",
+        opts.max_retry_delay.unwrap_or(30.0),
+        false,
+        MAX_MAX_RETRY_DELAY_S,
+    )?;
     if cap_ms < retry_delay_ms {
         return Err(ConfigError::new(
             "maxRetryDelay",
@@ -415,6 +468,36 @@ mod tests {
             (|o| o.timeout = Some(0.0), "timeout", "positive"),
             (|o| o.timeout = Some(f64::NAN), "timeout", "positive"),
             (|o| o.timeout = Some(1e9), "timeout", "at most"),
+            (
+                |o| o.timeout = Some(30000.0),
+                "timeout",
+                "is in seconds: 30000 s is 8.3 hours; at most 600 s (10 minutes)",
+            ),
+            (
+                |o| o.total_timeout = Some(7200.0),
+                "totalTimeout",
+                "is in seconds: 7200 s is 2 hours; at most 3600 s (1 hour)",
+            ),
+            (
+                |o| o.retry_delay = Some(1000.0),
+                "retryDelay",
+                "is in seconds: 1000 s is 16.7 minutes; at most 60 s (1 minute)",
+            ),
+            (
+                |o| o.max_retry_delay = Some(30000.0),
+                "maxRetryDelay",
+                "is in seconds: 30000 s is 8.3 hours; at most 3600 s (1 hour)",
+            ),
+            (
+                |o| o.base_url = Some("https://api.example/api/v1/".into()),
+                "baseUrl",
+                "without /api/v1 (request paths already start with it, so requests would go to /api/v1/api/v1/…): use \"https://api.example\"",
+            ),
+            (
+                |o| o.max_response_bytes = Some(1e20),
+                "maxResponseBytes",
+                "from 1 to 2147483648, got 100000000000000000000",
+            ),
             (|o| o.total_timeout = Some(-5.0), "totalTimeout", "positive"),
             (|o| o.retry_delay = Some(-0.1), "retryDelay", "non-negative"),
             (
@@ -491,6 +574,22 @@ mod tests {
             assert_eq!(e.option, option, "{e}");
             assert!(e.to_string().contains(needle), "{e}");
         }
+    }
+
+    #[test]
+    fn durations_up_to_their_ceilings_are_accepted() {
+        let mut o = base();
+        o.timeout = Some(MAX_TIMEOUT_S);
+        o.total_timeout = Some(MAX_TOTAL_TIMEOUT_S);
+        o.retry_delay = Some(MAX_RETRY_DELAY_S);
+        o.max_retry_delay = Some(MAX_MAX_RETRY_DELAY_S);
+        let c = resolve(o, &EnvVars::default()).unwrap();
+        assert_eq!(c.attempt_timeout_ms, 600_000.0);
+        assert_eq!(c.total_timeout_ms, Some(3_600_000.0));
+        // A base URL that merely contains api/v1 elsewhere is fine.
+        let mut o = base();
+        o.base_url = Some("https://h/api/v1x".into());
+        assert!(resolve(o, &EnvVars::default()).is_ok());
     }
 
     #[test]

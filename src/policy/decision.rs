@@ -6,6 +6,7 @@
 //! | 429 | always, for every method: the server rejects before any handler runs |
 //! | a status in `retryStatuses` (5xx by default) | idempotent method, or an `Idempotency-Key` is sent |
 //! | network error | idempotent method, or an `Idempotency-Key` is sent |
+//! | request refused by the runtime (bad URL, scheme or port) | never: no retry can change it |
 //! | attempt timeout | idempotent method only |
 //! | any other status, abort, close | never |
 //!
@@ -81,6 +82,10 @@ pub enum Failure {
     Status(u16),
     /// No response: connection refused or reset, DNS, CORS, a body cut short.
     Network,
+    /// The runtime refused to send the request at all (a malformed URL, an unsupported
+    /// scheme, a blocked port), as classified at the JS boundary. It fails the same way
+    /// every time.
+    Refused,
     /// The per-attempt timeout fired.
     Timeout,
 }
@@ -161,8 +166,29 @@ pub fn is_retryable(policy: &RetryPolicy, method: Method, has_key: bool, failure
         Failure::Status(429) => true,
         Failure::Status(s) => safe && policy.statuses.contains(s),
         Failure::Network => safe,
+        Failure::Refused => false,
         Failure::Timeout => !may_still_be_running(method, failure),
     }
+}
+
+/// Whether a runtime's network error says it refused to send the request at all, so that
+/// no retry can succeed: a malformed URL, an unsupported scheme or a blocked port. Runtimes
+/// say so only in the error's text (Node: `bad port`, `unknown scheme`, `ERR_INVALID_URL`;
+/// Chromium: `Failed to parse URL`, `URL scheme "ftp" is not supported`; Deno: `Invalid
+/// URL`, `scheme 'ftp' not supported`). Browsers report a blocked port as a plain network
+/// error, which stays retryable.
+pub fn runtime_refused(description: &str) -> bool {
+    let t = description.to_ascii_lowercase();
+    [
+        "bad port",
+        "unknown scheme",
+        "err_invalid_url",
+        "failed to parse url",
+        "invalid url",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
+        || (t.contains("scheme") && t.contains("not supported"))
 }
 
 /// A timed-out POST or PATCH may still be running on the server, which has no in-flight
@@ -269,6 +295,7 @@ mod tests {
             Status(505),
             Status(302),
             Network,
+            Refused,
             Timeout,
         ];
         for m in methods {
@@ -285,6 +312,30 @@ mod tests {
                     assert_eq!(got, expect, "{m} key={key} {f:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn what_the_runtime_refuses_to_send() {
+        for refused in [
+            "fetch failed: bad port",
+            "fetch failed: unknown scheme",
+            "Failed to parse URL from http://127.0.0.1:99999/x: Invalid URL (ERR_INVALID_URL)",
+            "Failed to execute 'fetch' on 'Window': Failed to parse URL from http://[::1/x",
+            "Fetch API cannot load ftp://h/x. URL scheme \"ftp\" is not supported.",
+            "scheme 'ftp' not supported",
+        ] {
+            assert!(runtime_refused(refused), "{refused}");
+        }
+        for transient in [
+            "fetch failed: connect ECONNREFUSED 127.0.0.1:2",
+            "fetch failed: getaddrinfo ENOTFOUND nonexistent.invalid (ENOTFOUND)",
+            "Failed to fetch",
+            "NetworkError when attempting to fetch resource.",
+            "terminated: other side closed (UND_ERR_SOCKET)",
+            "Load failed",
+        ] {
+            assert!(!runtime_refused(transient), "{transient}");
         }
     }
 

@@ -26,6 +26,14 @@ pub fn num(x: f64) -> String {
         }
         return format!("{sign}{}e+{exp}", num(m));
     }
+    if a >= 1e18 {
+        // Positional up to 1e21, as JS prints (the last digits may differ from JS's
+        // shortest form: these floats are far coarser than 1). A u64 saturates at 1.8e19
+        // and u128 formatting costs the wasm 2 KB, so print millions, then the rest.
+        let millions = (a / 1e6).floor();
+        let rest = (a - millions * 1e6).round().clamp(0.0, 999_999.0) as u64;
+        return format!("{sign}{}{rest:06}", millions as u64);
+    }
     if a >= 1e12 {
         return format!("{sign}{}", a.round() as u64);
     }
@@ -114,6 +122,8 @@ mod tests {
             (1e-7, "0"),
             (2147483.647, "2147483.647"),
             (1e12, "1000000000000"),
+            (1e20, "100000000000000000000"),
+            (-2e19, "-20000000000000000000"),
             (1e21, "1e+21"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),

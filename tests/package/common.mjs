@@ -10,7 +10,13 @@ export async function retriedPost(VClient, ServerError, server, tag) {
   const out = await client.request('POST', `/s/${id}/companies`, { json: { name: tag } });
   const log = await (await fetch(`${server}/__log/${id}`)).json();
   await client.close();
+  // No wasm-bindgen internals: no free(), and sync disposal (`using`) closes the client.
+  const disposed = new VClient({ baseUrl: server, apiKey: 'pkg-key', setAsDefault: false });
+  disposed[Symbol.dispose]();
+  const after = await disposed.request('GET', '/api/v1/health').catch((e) => e);
   const checks = [
+    [`${tag}: no free(); sync dispose closes, a later call is a ClientClosedError with its fields`,
+      disposed.free === undefined && after?.name === 'ClientClosedError' && after.url === '/api/v1/health'],
     [`${tag}: one result after a retried POST`, out.id === `${tag}-1`],
     [`${tag}: same Idempotency-Key on both attempts`, log.length === 2 && log[0].headers['idempotency-key'] === log[1].headers['idempotency-key']],
     [`${tag}: error classes exported`, typeof ServerError === 'function' && new ServerError('x') instanceof Error],

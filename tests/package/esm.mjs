@@ -6,4 +6,7 @@ const server = process.argv[2];
 const checks = await retriedPost(VClient, ServerError, server, 'esm');
 const required = createRequire(import.meta.url)('vclient');
 checks.push(['esm: require() and import share one instance (module-sync)', required.VClient === VClient]);
+const slim = await import('vclient/slim');
+const fromSlim = new slim.VClient({ baseUrl: server, apiKey: 'pkg-key', setAsDefault: false });
+checks.push(['esm: vclient/slim shares the module the main entry loaded', fromSlim instanceof VClient && !fromSlim.isClosed]);
 report('package (node esm)', checks);

@@ -11,3 +11,12 @@ const fake = new FakeVClient({ maxRetries: 0 });
 fake.setResponse(Routes.USERS_LIST, { items: [{ name_first: 'Ann' }] });
 const users: Promise<User[]> = fake.users('u').listAll();
 void users;
+// No wasm-bindgen internals in the public types; `using` closes the client.
+async function scoped() {
+  using d = new VClient(o);
+  // @ts-expect-error: no free(): close() or `using` ends a client
+  d.free();
+  const loaded: void = await init();
+  void loaded;
+}
+void scoped;

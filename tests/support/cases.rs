@@ -434,10 +434,11 @@ pub async fn request_shape() {
     }
 }
 
-/// Connection refused is a `NetworkError`, retried for a GET.
+/// Connection refused is a `NetworkError`, retried for a GET. (Port 2: 9 and other
+/// well-known ports are blocked by fetch itself, which is not retried.)
 pub async fn network_errors() {
     let c = VClient::new(Some(parse(
-        r#"{"baseUrl":"http://127.0.0.1:9","apiKey":"k","maxRetries":1,"retryDelay":0.01}"#,
+        r#"{"baseUrl":"http://127.0.0.1:2","apiKey":"k","maxRetries":1,"retryDelay":0.01}"#,
     )))
     .unwrap();
     let e = call(&c, "GET", "/x", JsValue::UNDEFINED).await.unwrap_err();
@@ -1098,4 +1099,184 @@ pub async fn pacing_holds_after_an_exhausted_policy() {
     assert!(is::<AbortError>(&e));
     assert_eq!(num(&e, "attempts"), Some(0.0));
     assert_eq!(log(&id).await.length(), 1);
+}
+
+// ---- The surface users touch first (issue 10: bugs 5 and 7, friction) ----
+
+/// A function that throws `Error(message)` when called (a getter for `defineProperty`).
+fn thrower(message: &str) -> js_sys::Function {
+    js_sys::Function::new_no_args(&format!("throw new Error({message:?})"))
+}
+
+/// `obj` with a getter `key` that throws `Error(message)`.
+fn with_throwing_getter(obj: &JsValue, key: &str, message: &str) {
+    let desc = js_sys::Object::new();
+    set(&desc, "get", &thrower(message));
+    set(&desc, "enumerable", &JsValue::TRUE);
+    js_sys::Object::define_property(obj.unchecked_ref::<js_sys::Object>(), &key.into(), &desc);
+}
+
+/// The caller's getters are read, not swallowed: a throwing one fails the call (or the
+/// constructor) with an error naming it, the exception as its `cause`, and nothing is sent.
+pub async fn throwing_getters_are_not_swallowed() {
+    let id = scenario("getters", r#"[{"status":200,"body":{}}]"#).await;
+    let c = client("{}");
+    for (field, path) in [
+        ("query", "query.a"),
+        ("headers", "headers.X-A"),
+        ("json", "json"),
+        ("timeout", "timeout"),
+    ] {
+        let init = parse(r#"{"query":{},"headers":{}}"#);
+        let target = if field == "query" || field == "headers" {
+            at(&init, field)
+        } else {
+            init.clone()
+        };
+        let key = path.split('.').next_back().unwrap();
+        with_throwing_getter(&target, key, "boom from the caller");
+        let method = if field == "json" { "POST" } else { "GET" };
+        let e = call(&c, method, &format!("/s/{id}/g"), init)
+            .await
+            .expect_err(path);
+        assert!(
+            is::<RequestValidationError>(&e),
+            "{path}: {}",
+            error_text(&e)
+        );
+        assert_eq!(text(&e, "field").as_deref(), Some(field), "{path}");
+        assert!(text(&e, "message").unwrap().contains(path), "{path}");
+        assert_eq!(
+            text(&e, "cause.message").as_deref(),
+            Some("boom from the caller"),
+            "{path}"
+        );
+    }
+    // The same for the paging calls' options.
+    let init = parse(r#"{"query":{}}"#);
+    with_throwing_getter(&at(&init, "query"), "user_role", "boom from the caller");
+    let e = JsFuture::from(c.get_page(format!("/s/{id}/p").into(), Some(init.clone())))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e), "{}", error_text(&e));
+    assert_eq!(text(&e, "field").as_deref(), Some("query"));
+    assert_eq!(
+        text(&e, "cause.message").as_deref(),
+        Some("boom from the caller")
+    );
+    let e = JsFuture::from(c.list_all(format!("/s/{id}/p").into(), Some(init)))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e), "{}", error_text(&e));
+    assert_eq!(log(&id).await.length(), 0, "nothing was sent");
+    // A throwing getter on the options is that option's error, not "apiKey is required".
+    for (key, target) in [
+        ("apiKey", "options"),
+        ("timeout", "options"),
+        ("X-A", "headers"),
+    ] {
+        let o = options(r#"{"headers":{}}"#);
+        if target == "headers" {
+            with_throwing_getter(&at(&o, "headers"), key, "no key here");
+        } else {
+            js_sys::Reflect::delete_property(o.unchecked_ref::<js_sys::Object>(), &key.into())
+                .unwrap();
+            with_throwing_getter(&o, key, "no key here");
+        }
+        let e = VClient::new(Some(o)).unwrap_err();
+        assert!(is::<ConfigurationError>(&e), "{key}: {}", error_text(&e));
+        let option = if target == "headers" { "headers" } else { key };
+        assert_eq!(text(&e, "option").as_deref(), Some(option));
+        assert!(!text(&e, "message").unwrap().contains("required"));
+        assert_eq!(text(&e, "cause.message").as_deref(), Some("no key here"));
+    }
+}
+
+/// A `ClientClosedError` carries the call's fields like every call error, in flight or
+/// after `close()`.
+pub async fn closed_errors_carry_the_call_fields() {
+    let id = scenario("closedf", r#"[{"action":"hang"}]"#).await;
+    let c = client("{}");
+    let path = format!("/s/{id}/c");
+    let pending = JsFuture::from(c.request("GET".into(), path.clone().into(), None));
+    let _ = JsFuture::from(c.close()).await;
+    let e = pending.await.unwrap_err();
+    assert!(is::<ClientClosedError>(&e), "{}", error_text(&e));
+    assert_eq!(text(&e, "method").as_deref(), Some("GET"));
+    assert_eq!(text(&e, "url").as_deref(), Some(path.as_str()));
+    let e = call(&c, "DELETE", "/x", parse(r#"{"query":{"a":1}}"#))
+        .await
+        .unwrap_err();
+    assert!(is::<ClientClosedError>(&e), "{}", error_text(&e));
+    assert_eq!(text(&e, "method").as_deref(), Some("DELETE"));
+    assert_eq!(text(&e, "url").as_deref(), Some("/x?a=1"));
+    assert_eq!(num(&e, "attempts"), Some(0.0));
+}
+
+/// Durations are seconds; a value that only makes sense in milliseconds is refused with
+/// the unit, per option and per call. Numbers are echoed as JS prints them, and a base URL
+/// ending in /api/v1 (which every path already starts with) is refused.
+pub async fn options_say_their_units_and_limits() {
+    for (opts, option, needle) in [
+        (
+            r#"{"timeout":30000}"#,
+            "timeout",
+            "`timeout` is in seconds: 30000 s is 8.3 hours; at most 600 s",
+        ),
+        (
+            r#"{"totalTimeout":86400}"#,
+            "totalTimeout",
+            "86400 s is 1 day; at most 3600 s",
+        ),
+        (r#"{"retryDelay":500}"#, "retryDelay", "at most 60 s"),
+        (
+            r#"{"maxRetryDelay":30000}"#,
+            "maxRetryDelay",
+            "at most 3600 s",
+        ),
+        (
+            r#"{"maxResponseBytes":1e20}"#,
+            "maxResponseBytes",
+            "got 100000000000000000000",
+        ),
+        (
+            r#"{"baseUrl":"https://api.valentina-noir.com/api/v1/"}"#,
+            "baseUrl",
+            "use \"https://api.valentina-noir.com\"",
+        ),
+    ] {
+        let e = VClient::new(Some(options(opts))).unwrap_err();
+        assert!(is::<ConfigurationError>(&e), "{opts}");
+        assert_eq!(text(&e, "option").as_deref(), Some(option), "{opts}");
+        let message = text(&e, "message").unwrap();
+        assert!(message.contains(needle), "{opts}: {message}");
+    }
+    let c = client("{}");
+    let e = call(&c, "GET", "/x", parse(r#"{"timeout":5000}"#))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e));
+    assert!(
+        text(&e, "message")
+            .unwrap()
+            .contains("`timeout` is in seconds: 5000 s is 1.4 hours; at most 600 s"),
+        "{}",
+        error_text(&e)
+    );
+}
+
+/// A request the runtime refuses to send (here a malformed port) fails at once, naming the
+/// host: no retry can change it.
+pub async fn requests_the_runtime_refuses_are_not_retried() {
+    let c = VClient::new(Some(parse(
+        r#"{"baseUrl":"http://127.0.0.1:99999","apiKey":"k","maxRetries":3,"retryDelay":0.01}"#,
+    )))
+    .unwrap();
+    let e = call(&c, "GET", "/x", JsValue::UNDEFINED).await.unwrap_err();
+    assert!(is::<NetworkError>(&e), "{}", error_text(&e));
+    assert_eq!(num(&e, "attempts"), Some(1.0), "{}", error_text(&e));
+    let message = text(&e, "message").unwrap();
+    assert!(message.contains("to 127.0.0.1:99999 failed"), "{message}");
+    assert!(message.contains("not retried"), "{message}");
+    assert!(!at(&e, "cause").is_undefined());
 }

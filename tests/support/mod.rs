@@ -165,6 +165,11 @@ macro_rules! all_runtime_cases {
             downloads_return_bytes_and_a_filename,
             retry_budget_fails_fast,
             pacing_holds_after_an_exhausted_policy,
+            // The surface users touch first (issue 10).
+            throwing_getters_are_not_swallowed,
+            closed_errors_carry_the_call_fields,
+            options_say_their_units_and_limits,
+            requests_the_runtime_refuses_are_not_retried,
         );
     };
 }

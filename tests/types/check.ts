@@ -45,3 +45,25 @@ async function services() {
   await c.companies.grantAccess('co', 'dev', 'BOSS');
 }
 services();
+
+// The surface users touch first (issue 10): no wasm-bindgen internals, sync disposal,
+// ResponseValidationError's service fields.
+import { ResponseValidationError } from '../../target/pkg-web/vclient.js';
+// @ts-expect-error: the module's raw exports are not public
+import type { InitOutput } from '../../target/pkg-web/vclient.js';
+import initModule from '../../target/pkg-web/vclient.js';
+async function surface() {
+  {
+    using scoped = new VClient(opts);
+    await scoped.request('GET', '/api/v1/health');
+  }
+  // @ts-expect-error: no free(): close() (or `using`) ends a client
+  c.free();
+  // @ts-expect-error: nor on a paginator
+  c.paginate('/api/v1/companies').free();
+  const loaded: void = await initModule();
+  try { await c.campaigns('u').get('c1'); } catch (e) {
+    if (e instanceof ResponseValidationError) { const f: string | undefined = e.field; const op: string | undefined = e.operation; console.log(f, op, loaded); }
+  }
+}
+surface();

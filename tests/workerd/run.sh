@@ -8,7 +8,7 @@ PORT=${VCLIENT_WORKERD_PORT:-8790}
 DIR=target/workerd
 rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/workerd/worker.js "$DIR/"
-cp target/npm/dist/workerd.js target/npm/dist/core.js target/npm/dist/vclient_bg.wasm "$DIR/"
+cp target/npm/dist/{workerd,surface,loading,core}.js target/npm/dist/vclient_bg.wasm "$DIR/"
 cp -r target/npm/dist/snippets "$DIR/"
 # Every wasm-bindgen snippet is a module of its own (errors.js, services.js).
 snippets=$(cd "$DIR" && find snippets -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
@@ -27,6 +27,8 @@ const mainWorker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     # The bare specifier "vclient" is the package's workerd entry, as wrangler resolves it.
     (name = "vclient", esModule = embed "workerd.js"),
+    (name = "surface.js", esModule = embed "surface.js"),
+    (name = "loading.js", esModule = embed "loading.js"),
     (name = "core.js", esModule = embed "core.js"),
 $snippets
     (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),

@@ -1,0 +1,28 @@
+// The package's public face over wasm-bindgen's glue (core.js); every entry loads through
+// it. The glue gives each class `free()` and a synchronous `[Symbol.dispose]()` that frees
+// the Rust object, after which every call fails with "null pointer passed to rust". Users
+// own no Rust memory here (a FinalizationRegistry frees it), so `free()` goes, and
+// synchronous disposal means what asynchronous disposal means: `close()` for a client,
+// `return()` (stop fetching) for a paginator.
+import * as core from './core.js';
+export * from './core.js';
+export { init as default, initSync } from './loading.js';
+
+const define = (target, key, value) =>
+  Object.defineProperty(target, key, { value, writable: true, configurable: true });
+
+// ServiceCore is absent from the core-only build.
+for (const cls of [core.VClient, core.Paginator, core.ServiceCore]) {
+  if (!cls) continue;
+  delete cls.prototype.free;
+  if (Symbol.dispose) delete cls.prototype[Symbol.dispose];
+}
+if (Symbol.dispose) {
+  define(core.VClient.prototype, Symbol.dispose, function dispose() { this.close(); });
+  define(core.Paginator.prototype, Symbol.dispose, function dispose() { this.return(); });
+}
+if (Symbol.asyncDispose) {
+  define(core.Paginator.prototype, Symbol.asyncDispose, async function asyncDispose() {
+    await this.return();
+  });
+}
