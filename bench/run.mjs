@@ -372,7 +372,7 @@ async function esbuildBundle(opts) {
 }
 async function ourDownload(dist) {
   // What a browser fetches for `import ... from "vclient"` (the "browser" condition: web.js).
-  const files = ['web.js', 'core.js', ...walk(path.join(dist, 'snippets')).filter((f) => f.endsWith('.js')).map((f) => path.relative(dist, f)), 'vclient_bg.wasm'];
+  const files = ['web.js', 'surface.js', 'loading.js', 'core.js', ...walk(path.join(dist, 'snippets')).filter((f) => f.endsWith('.js')).map((f) => path.relative(dist, f)), 'vclient_bg.wasm'];
   const per = files.map((f) => ({ file: f, ...sizes(fs.readFileSync(path.join(dist, f))) }));
   const sum = (k, filter = () => true) => per.filter(filter).reduce((a, x) => a + x[k], 0);
   const js = await esbuildBundle({ entryPoints: [path.join(dist, 'web.js')], format: 'esm', external: ['*.wasm'] });
