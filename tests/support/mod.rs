@@ -165,6 +165,10 @@ macro_rules! all_runtime_cases {
             downloads_return_bytes_and_a_filename,
             retry_budget_fails_fast,
             pacing_holds_after_an_exhausted_policy,
+            // Pager bound and `limit` (issue 10).
+            pager_never_amplifies_a_page_that_ignores_the_offset,
+            pager_stops_a_listing_that_never_converges,
+            iteration_takes_limit_as_the_page_size,
         );
     };
 }
