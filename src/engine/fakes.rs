@@ -10,16 +10,41 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
-/// Runs a future whose awaits never pend (all fakes answer at once).
+/// Polls a future that yields to itself this many times in a row is taken to spin.
+const MAX_POLLS: u32 = 10_000;
+
+/// Runs a future whose awaits never pend (all fakes answer at once, and a fake sleep only
+/// advances the virtual clock). A future that pends without waking itself can never finish
+/// here, since nothing else runs: that is a bug in the test or the engine, so it panics at
+/// once instead of spinning forever; so does one that keeps waking itself without an end.
 pub fn block_on<F: Future>(f: F) -> F::Output {
+    let woken = Arc::new(Woken(AtomicBool::new(false)));
+    let waker = Waker::from(woken.clone());
+    let mut cx = Context::from_waker(&waker);
     let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
+    for _ in 0..MAX_POLLS {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
+        assert!(
+            woken.0.swap(false, Ordering::SeqCst),
+            "block_on: the future is pending and nothing will wake it (the fakes never pend, \
+             so it awaits something that no fake completes)"
+        );
+    }
+    panic!("block_on: the future woke itself {MAX_POLLS} times without finishing");
+}
+
+/// A waker that records that it was called.
+struct Woken(AtomicBool);
+
+impl Wake for Woken {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
     }
 }
 
@@ -295,5 +320,43 @@ impl Logger for RecordingLogger {
             call: e.fields.call,
             elapsed_ms: e.fields.elapsed_ms,
         });
+    }
+}
+
+#[cfg(test)]
+mod block_on_tests {
+    use super::block_on;
+    use std::future::{pending, poll_fn};
+    use std::task::Poll;
+
+    /// Before, this spun forever and hung the whole test run.
+    #[test]
+    #[should_panic(expected = "nothing will wake it")]
+    fn a_future_that_never_completes_fails() {
+        block_on(pending::<()>());
+    }
+
+    #[test]
+    #[should_panic(expected = "woke itself 10000 times")]
+    fn a_future_that_only_wakes_itself_fails() {
+        block_on(poll_fn(|cx| -> Poll<()> {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }));
+    }
+
+    /// A future that yields to itself a few times still finishes.
+    #[test]
+    fn a_future_that_yields_and_finishes_runs() {
+        let mut left = 3;
+        let out = block_on(poll_fn(|cx| {
+            if left == 0 {
+                return Poll::Ready(42);
+            }
+            left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }));
+        assert_eq!(out, 42);
     }
 }

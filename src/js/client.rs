@@ -225,7 +225,7 @@ impl VClient {
             let options = paging_options(options)?;
             let (call, paging) = PagedCall::new(path, &options, Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
-            Ok(call.fetch(&inner, page).await?.0)
+            call.one_page(&inner, page).await
         }))
     }
 
@@ -552,6 +552,8 @@ export interface PageOptions extends Omit<RequestOptions, "json" | "body" | "ide
 export interface IterateOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey"> {
   /** Items per page; default `maxLimit`. */
   pageSize?: number;
+  /** The reference client's name for `pageSize` (`iter_all(limit=…)`); give one or the other. */
+  limit?: number;
   /** The server's largest page: 100, or 1000 for reference catalogues. Default 100. */
   maxLimit?: 100 | 1000;
 }
@@ -625,6 +627,8 @@ export interface ServicePageOptions extends CallOptions {
 export interface ServiceIterateOptions extends CallOptions {
   /** Items per page; default the endpoint's largest page (100, or 1000 for reference data). */
   pageSize?: number;
+  /** The reference client's name for `pageSize` (`iter_all(limit=…)`); give one or the other. */
+  limit?: number;
 }
 
 /** The async iterator a service's `iterAll…()` returns. */

@@ -1,13 +1,13 @@
 //! Offset pagination for JS: `getPage`, `listAll` and the `Paginator` async iterator.
-//! The offsets and the envelope rules are in `policy::pagination`; every page is one
-//! `request()` with its own retries.
+//! The offsets, the envelope rules and when a listing must stop are in
+//! `policy::pagination` (a `Pager`); every page is one `request()` with its own retries.
 
 use super::client::Inner;
-use super::errors::{request_error, response_error};
+use super::errors::{make_error, request_error, response_error, Fields};
 use super::read;
 use crate::policy::pagination::{
-    page_request, read_envelope, PageInfo, PageRequest, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
-    MAX_REFERENCE_PAGE_LIMIT,
+    page_request, read_envelope, PageInfo, PageRequest, Pager, PagingError, DEFAULT_PAGE_LIMIT,
+    MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
 };
 use js_sys::{Array, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -26,6 +26,8 @@ pub struct PagedCall {
     init: Object,
     user_query: Option<JsValue>,
     max_limit: u32,
+    /// The key the caller gave the page size as (`limit` or `pageSize`), for its errors.
+    size_key: &'static str,
     /// Check every item against a schema (service methods).
     #[cfg_attr(not(feature = "services"), allow(dead_code))]
     pub check: Option<ItemCheck>,
@@ -48,7 +50,7 @@ pub struct Paging {
     pub limit: Option<f64>,
     /// `offset` (getPage).
     pub offset: Option<f64>,
-    /// `pageSize` (listAll, paginate).
+    /// `pageSize`, or its other name `limit` (listAll, paginate).
     pub page_size: Option<f64>,
 }
 
@@ -57,7 +59,7 @@ pub struct Paging {
 pub enum Mode {
     /// `getPage`: `limit` and `offset`.
     Page,
-    /// `listAll` and `paginate`: `pageSize`.
+    /// `listAll` and `paginate`: `pageSize`, or `limit` as the reference calls it.
     Iterate,
 }
 
@@ -103,10 +105,7 @@ impl PagedCall {
         }
         let foreign: &[(&str, &str)] = match mode {
             Mode::Page => &[("pageSize", "getPage takes `limit` and `offset`")],
-            Mode::Iterate => &[
-                ("limit", "listAll and paginate take `pageSize`"),
-                ("offset", "listAll and paginate always start at offset 0"),
-            ],
+            Mode::Iterate => &[("offset", "listAll and paginate always start at offset 0")],
         };
         if let Some((key, why)) = foreign
             .iter()
@@ -145,29 +144,60 @@ impl PagedCall {
                 ));
             }
         }
-        let call = PagedCall {
+        let (limit, offset, page_size) = (num("limit")?, num("offset")?, num("pageSize")?);
+        let mut call = PagedCall {
             path,
             init,
             user_query,
             max_limit: max,
+            size_key: "pageSize",
             check: None,
+        };
+        if mode == Mode::Page {
+            return Ok((
+                call,
+                Paging {
+                    limit,
+                    offset,
+                    page_size,
+                },
+            ));
+        }
+        // Iteration takes the page size as `pageSize` or, as the reference's
+        // `iter_all(limit=…)` does, as `limit`; two different sizes are a mistake.
+        let page_size = match (limit, page_size) {
+            (Some(l), Some(p)) if !(l == p || l.is_nan() && p.is_nan()) => {
+                return Err(request_error(
+                    "limit",
+                    &format!(
+                        "and `pageSize` both set the page size, and they differ ({} and {}): pass one",
+                        crate::policy::text::num(l),
+                        crate::policy::text::num(p)
+                    ),
+                ))
+            }
+            (Some(l), None) => {
+                call.size_key = "limit";
+                Some(l)
+            }
+            (_, p) => p,
         };
         Ok((
             call,
             Paging {
-                limit: num("limit")?,
-                offset: num("offset")?,
-                page_size: num("pageSize")?,
+                limit: None,
+                offset,
+                page_size,
             },
         ))
     }
 
-    /// Fetches one page: resolves with the server's envelope plus `hasMore` and `nextOffset`.
-    pub async fn fetch(
+    /// Fetches one page: the server's envelope, its numbers and its request id.
+    async fn fetch(
         &self,
         inner: &Rc<Inner>,
         page: PageRequest,
-    ) -> Result<(JsValue, PageInfo), JsValue> {
+    ) -> Result<(JsValue, PageInfo, Option<String>), JsValue> {
         // `limit` and `offset` go first, as the reference sends them.
         let query = Object::new();
         let _ = Reflect::set(&query, &"limit".into(), &page.limit.into());
@@ -208,26 +238,65 @@ impl PagedCall {
                 &JsValue::UNDEFINED,
             )
         })?;
-        let _ = Reflect::set(&body, &"hasMore".into(), &info.has_more().into());
-        let next = info
-            .next_offset()
-            .map_or(JsValue::NULL, |o| JsValue::from(o as f64));
+        Ok((body, info, request_id))
+    }
+
+    /// Fetches the pager's next page and hands it to the pager; a page that breaks the
+    /// paging contract ends the listing with a `ResponseValidationError`.
+    async fn next_page(&self, inner: &Rc<Inner>, pager: &mut Pager) -> Result<JsValue, JsValue> {
+        let Some(page) = pager.next_request() else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let fetched = self.fetch(inner, page).await;
+        let (body, info, request_id) = fetched.inspect_err(|_| pager.stop())?;
+        pager
+            .receive(info)
+            .map_err(|e| self.paging_error(&e, request_id.as_deref()))?;
+        Ok(body)
+    }
+
+    /// The error for a page that breaks the paging contract: the message names the page
+    /// and the offsets, and the numbers are fields too.
+    fn paging_error(&self, e: &PagingError, request_id: Option<&str>) -> JsValue {
+        let f = Fields::new();
+        f.set("method", "GET")
+            .set("page", e.page as f64)
+            .set("requestedOffset", e.requested.offset as f64)
+            .set("offset", e.info.offset as f64)
+            .set("limit", e.requested.limit)
+            .set("total", e.info.total as f64)
+            .opt("requestId", request_id);
+        let path = self.path.as_string().unwrap_or_default();
+        make_error(
+            "ResponseValidationError",
+            &e.message(&path),
+            &f.into_value(),
+            &JsValue::UNDEFINED,
+        )
+    }
+
+    /// One page (`getPage`): the server's envelope plus `hasMore` and `nextOffset`.
+    pub async fn one_page(&self, inner: &Rc<Inner>, page: PageRequest) -> Result<JsValue, JsValue> {
+        let mut pager = Pager::new(page);
+        let body = self.next_page(inner, &mut pager).await?;
+        let next = pager.next_request();
+        let _ = Reflect::set(&body, &"hasMore".into(), &next.is_some().into());
+        let next = next.map_or(JsValue::NULL, |p| JsValue::from(p.offset as f64));
         let _ = Reflect::set(&body, &"nextOffset".into(), &next);
-        Ok((body, info))
+        Ok(body)
     }
 
     /// Every item from `first` on, page by page (`listAll`).
     pub async fn collect(&self, inner: &Rc<Inner>, first: PageRequest) -> Result<JsValue, JsValue> {
         let all = Array::new();
-        let mut next = Some(first);
-        while let Some(page) = next {
-            let (body, info) = self.fetch(inner, page).await?;
+        let mut pager = Pager::new(first);
+        while pager.next_request().is_some() {
+            let body = self.next_page(inner, &mut pager).await?;
             if let Some(items) = read::prop(&body, "items") {
                 for item in items.unchecked_into::<Array>().iter() {
                     all.push(&item);
                 }
             }
-            next = info.next_request(page);
         }
         Ok(all.into())
     }
@@ -242,7 +311,8 @@ impl PagedCall {
             .map_err(|(f, m)| request_error(f, &m))
     }
 
-    /// The request for iteration: `pageSize` (default the largest page) from offset 0.
+    /// The request for iteration: `pageSize` or `limit` (default the largest page) from
+    /// offset 0.
     pub fn iteration_page(&self, page_size: Option<f64>) -> Result<PageRequest, JsValue> {
         let mut req = page_request(
             page_size.or(Some(f64::from(self.max_limit))),
@@ -250,7 +320,7 @@ impl PagedCall {
             DEFAULT_PAGE_LIMIT,
             self.max_limit,
         )
-        .map_err(|(f, m)| request_error(if f == "limit" { "pageSize" } else { f }, &m))?;
+        .map_err(|(f, m)| request_error(if f == "limit" { self.size_key } else { f }, &m))?;
         if req.limit == 0 {
             req.limit = self.max_limit;
         }
@@ -264,7 +334,7 @@ struct PagerState {
     inner: Rc<Inner>,
     call: PagedCall,
     buffer: VecDeque<JsValue>,
-    next: Option<PageRequest>,
+    pager: Pager,
     /// The previous `next()` promise: calls run one after another, never fetching a page twice.
     last: Option<Promise>,
 }
@@ -287,7 +357,7 @@ impl Paginator {
                 inner,
                 call,
                 buffer: VecDeque::new(),
-                next: Some(first),
+                pager: Pager::new(first),
                 last: None,
             })),
         }
@@ -310,33 +380,32 @@ async fn step(
     }
     loop {
         // Never hold the borrow across an await.
-        let (item, page) = {
+        let (item, mut pager) = {
             let mut s = state.borrow_mut();
-            (s.buffer.pop_front(), s.next)
+            (s.buffer.pop_front(), s.pager.clone())
         };
         if let Some(item) = item {
             return Ok(iter_result(item, false));
         }
-        let Some(page) = page else {
+        if pager.next_request().is_none() {
             return Ok(iter_result(JsValue::UNDEFINED, true));
-        };
+        }
         let (inner, call) = {
             let s = state.borrow();
             (s.inner.clone(), s.call.clone())
         };
-        let (body, info) = match call.fetch(&inner, page).await {
-            Ok(r) => r,
-            Err(e) => {
-                // A failed page ends the iteration; the caller may start a new one.
-                state.borrow_mut().next = None;
-                return Err(e);
-            }
-        };
+        // A failed page ends the iteration (the pager stops); the caller may start anew.
+        let page = call.next_page(&inner, &mut pager).await;
         let mut s = state.borrow_mut();
+        // `return()` during the fetch has ended the iteration: keep it ended.
+        if s.pager.next_request().is_none() {
+            return Ok(iter_result(JsValue::UNDEFINED, true));
+        }
+        s.pager = pager;
+        let body = page?;
         if let Some(items) = read::prop(&body, "items") {
             s.buffer.extend(items.unchecked_into::<Array>().iter());
         }
-        s.next = info.next_request(page);
     }
 }
 
@@ -358,7 +427,7 @@ impl Paginator {
     )]
     pub fn return_(&self) -> Promise {
         let mut s = self.state.borrow_mut();
-        s.next = None;
+        s.pager.stop();
         s.buffer.clear();
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
     }

@@ -238,7 +238,7 @@ impl ServiceCore {
         }
         match mode {
             1 => known.extend(["limit", "offset"]),
-            2 | 3 => known.push("pageSize"),
+            2 | 3 => known.extend(["limit", "pageSize"]),
             _ => {}
         }
         known.extend(op.query.iter().map(|q| q.js));
@@ -355,7 +355,7 @@ impl ServiceCore {
         // Paging keys belong to the pager; on a plain call `limit` is a query filter.
         let passed: &[&str] = match mode {
             1 => &["signal", "timeout", "headers", "limit", "offset"],
-            2 | 3 => &["signal", "timeout", "headers", "pageSize"],
+            2 | 3 => &["signal", "timeout", "headers", "limit", "pageSize"],
             _ => &["signal", "timeout", "headers", "idempotencyKey"],
         };
         for key in passed {
@@ -422,7 +422,7 @@ impl ServiceCore {
                 1 => {
                     let (call, paging) = paged(&op, prepared, Mode::Page)?;
                     let page = call.first_page(paging.limit, paging.offset)?;
-                    Ok(call.fetch(&inner, page).await?.0)
+                    call.one_page(&inner, page).await
                 }
                 2 => {
                     let (call, paging) = paged(&op, prepared, Mode::Iterate)?;

@@ -20,7 +20,7 @@ pub mod retry_after;
 pub mod text;
 pub mod url;
 
-// proptest seeds from the OS RNG: native only.
+// proptest is a native-only dev-dependency.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -9,7 +9,7 @@ use super::hint::{server_hint, HintInputs, HintSource};
 use super::idempotency::{uuid_v7, validate_key};
 use super::method::Method;
 use super::multipart::{file_part, guess_mime};
-use super::pagination::{page_request, PageInfo};
+use super::pagination::{following, page_request, PageInfo, PageRequest};
 use super::problem::{body_excerpt, ProblemDetails};
 use super::text::{num, quoted};
 use super::url::{build_url, normalize_base_url, validate_path};
@@ -153,7 +153,8 @@ proptest! {
         prop_assert!(!num(x).is_empty());
         if let Ok(p) = page_request(l, o, 10, 100) { prop_assert!(p.limit <= 100); }
         let info = PageInfo { count, limit, offset, total };
-        if let Some(next) = info.next_offset() { prop_assert!(next > offset); }
+        let asked = PageRequest { limit: 10, offset };
+        if let Some(next) = following(asked, &info) { prop_assert!(next.offset > offset); }
     }
 
     /// Arbitrary JSON, aimed at the members the reader looks at, never panics it, and what

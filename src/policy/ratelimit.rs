@@ -1,11 +1,13 @@
-//! `RateLimit` and `RateLimit-Policy` parsing (IETF draft-ietf-httpapi-ratelimit-headers-10).
+//! `RateLimit` parsing (IETF draft-ietf-httpapi-ratelimit-headers-10).
 //!
-//! Both fields are RFC 8941 Lists with one member per policy:
+//! The field is an RFC 8941 List with one member per policy:
 //!
 //! ```text
-//! ratelimit-policy: "hourly";q=1000;w=3704, "burst";q=30;w=60
 //! ratelimit: "hourly";r=999;t=0, "burst";r=29;t=0
 //! ```
+//!
+//! Only `r` and `t` are read: they are what the client acts on. The server's
+//! `RateLimit-Policy` field (quotas and windows) adds nothing to that, so it is not parsed.
 //!
 //! The list parser is a small subset of RFC 8941 §4.2. Where the RFC says "fail the whole
 //! field", it skips only the broken member: rate-limit hints are advisory, and one odd
@@ -26,23 +28,6 @@ pub struct RateLimitEntry {
     pub remaining: Option<u64>,
     /// `t`: seconds until at least one unit is back; integer or decimal, as sent.
     pub reset_secs: Option<f64>,
-    /// `pk`: the partition key as raw text (`:base64:` for a byte sequence).
-    pub partition_key: Option<String>,
-}
-
-/// One member of a `RateLimit-Policy` field: the definition of one named policy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PolicyEntry {
-    /// The policy name (an sf-string without its quotes, or a token).
-    pub policy: String,
-    /// `q`: the quota; absent if missing, negative or not an integer.
-    pub quota: Option<u64>,
-    /// `w`: the window in seconds; absent if missing, negative or not an integer.
-    pub window_secs: Option<u64>,
-    /// `qu`: the quota unit (e.g. `requests`), from a token or an sf-string.
-    pub quota_unit: Option<String>,
-    /// `pk`: the partition key as raw text (`:base64:` for a byte sequence).
-    pub partition_key: Option<String>,
 }
 
 /// What a client should conclude from one response's `RateLimit` field.
@@ -64,20 +49,6 @@ pub fn parse_ratelimit(value: &str) -> Vec<RateLimitEntry> {
             policy,
             remaining: param(&params, b"r").and_then(Bare::non_negative_int),
             reset_secs: param(&params, b"t").and_then(Bare::number),
-            partition_key: param(&params, b"pk").and_then(Bare::text),
-        })
-        .collect()
-}
-
-/// Parses a `RateLimit-Policy` field value. Malformed members are skipped; never panics.
-pub fn parse_ratelimit_policy(value: &str) -> Vec<PolicyEntry> {
-    named_members(value)
-        .map(|(policy, params)| PolicyEntry {
-            policy,
-            quota: param(&params, b"q").and_then(Bare::non_negative_int),
-            window_secs: param(&params, b"w").and_then(Bare::non_negative_int),
-            quota_unit: param(&params, b"qu").and_then(Bare::name_text),
-            partition_key: param(&params, b"pk").and_then(Bare::text),
         })
         .collect()
 }
@@ -135,8 +106,8 @@ enum Bare<'a> {
     Dec(f64),
     Str(String),
     Token(&'a [u8]),
-    /// A byte sequence, raw, including both colons.
-    Bytes(&'a [u8]),
+    /// A byte sequence; parsed only to be skipped, as no parameter read here is one.
+    Bytes,
     /// A boolean; its value is unused because no parameter read here is boolean.
     Bool,
 }
@@ -163,17 +134,9 @@ impl Bare<'_> {
     fn name_text(&self) -> Option<String> {
         match self {
             Bare::Str(s) => Some(s.clone()),
-            // Tokens and byte sequences are ASCII by construction: the conversion is lossless.
+            // Tokens are ASCII by construction: the conversion is lossless.
             Bare::Token(t) => Some(String::from_utf8_lossy(t).into_owned()),
             _ => None,
-        }
-    }
-
-    /// A name-like value or a byte sequence (kept raw).
-    fn text(&self) -> Option<String> {
-        match self {
-            Bare::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
-            _ => self.name_text(),
         }
     }
 }
@@ -325,7 +288,7 @@ impl<'a> Parser<'a> {
             b':' => {
                 self.bump();
                 self.bump_while(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
-                self.eat(b':').then(|| Bare::Bytes(self.since(start)))
+                self.eat(b':').then_some(Bare::Bytes)
             }
             b if b.is_ascii_alphabetic() || b == b'*' => {
                 self.bump_while(|b| is_tchar(b) || b == b':' || b == b'/');
@@ -402,23 +365,7 @@ mod tests {
             policy: policy.to_owned(),
             remaining,
             reset_secs,
-            partition_key: None,
         }
-    }
-
-    fn pol(policy: &str, quota: Option<u64>, window_secs: Option<u64>) -> PolicyEntry {
-        PolicyEntry {
-            policy: policy.to_owned(),
-            quota,
-            window_secs,
-            quota_unit: None,
-            partition_key: None,
-        }
-    }
-
-    fn pk(mut entry: RateLimitEntry, key: &str) -> RateLimitEntry {
-        entry.partition_key = Some(key.to_owned());
-        entry
     }
 
     #[test]
@@ -512,15 +459,9 @@ mod tests {
                 r#""a";r=5;r=2;x=:AA==:;y=?0;z=tok"#,
                 vec![rl("a", Some(2), None)],
             ),
-            // Partition keys.
-            (
-                r#""a";r=1;pk=:YWJj:"#,
-                vec![pk(rl("a", Some(1), None), ":YWJj:")],
-            ),
-            (
-                r#""a";r=1;pk="user 1""#,
-                vec![pk(rl("a", Some(1), None), "user 1")],
-            ),
+            // Partition keys and other parameters are parsed, then ignored.
+            (r#""a";r=1;pk=:YWJj:"#, vec![rl("a", Some(1), None)]),
+            (r#""a";r=1;pk="user 1""#, vec![rl("a", Some(1), None)]),
             (
                 r#""a";r=1;pk=:YW*j:, "b";r=2"#,
                 vec![rl("b", Some(2), None)],
@@ -541,38 +482,6 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(parse_ratelimit(input), expected, "input {input:?}");
-        }
-    }
-
-    #[test]
-    fn parses_policy_fields() {
-        let mut with_unit = pol("burst", Some(30), Some(60));
-        with_unit.quota_unit = Some("requests".to_owned());
-        let mut with_token_unit = pol("b", Some(1), None);
-        with_token_unit.quota_unit = Some("content-bytes".to_owned());
-        let mut with_pk = pol("b", None, None);
-        with_pk.partition_key = Some(":YWJj:".to_owned());
-        let cases: Vec<(&str, Vec<PolicyEntry>)> = vec![
-            (
-                r#""hourly";q=1000;w=3704, "burst";q=30;w=60, "user_registration";q=30;w=1800"#,
-                vec![
-                    pol("hourly", Some(1000), Some(3704)),
-                    pol("burst", Some(30), Some(60)),
-                    pol("user_registration", Some(30), Some(1800)),
-                ],
-            ),
-            (r#""burst";q=30;qu="requests";w=60"#, vec![with_unit]),
-            ("b;q=1;qu=content-bytes", vec![with_token_unit]),
-            ("b;pk=:YWJj:", vec![with_pk]),
-            (
-                r#""a";q=-5;w=1.5, "b";q=0;w=0"#,
-                vec![pol("a", None, None), pol("b", Some(0), Some(0))],
-            ),
-            ("", vec![]),
-            ("{garbage} [] <> =1;r=2 ;;", vec![]),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(parse_ratelimit_policy(input), expected, "input {input:?}");
         }
     }
 
@@ -687,26 +596,23 @@ mod tests {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
-    // proptest seeds from the OS RNG: native only.
+    // proptest is a native-only dev-dependency; the seed and case count: `fuzz::cases`.
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::super::*;
         use proptest::prelude::*;
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #![proptest_config(crate::policy::fuzz::cases(2000))]
 
             #[test]
             fn never_panics_on_arbitrary_strings(s in any::<String>()) {
                 prop_assert!(parse_ratelimit(&s).len() <= MAX_MEMBERS);
-                prop_assert!(parse_ratelimit_policy(&s).len() <= MAX_MEMBERS);
             }
 
             #[test]
             fn never_panics_on_printable_ascii(s in "[ -~]{0,120}") {
                 let _ = summarize(&parse_ratelimit(&s));
-                let _ = parse_ratelimit_policy(&s);
             }
 
             #[test]
@@ -714,7 +620,6 @@ mod tests {
                 s in "[ \t\"\\\\a-zA-Z0-9;=,:?.*()/+\\-]{0,160}"
             ) {
                 let _ = summarize(&parse_ratelimit(&s));
-                let _ = parse_ratelimit_policy(&s);
             }
 
             #[test]
@@ -726,7 +631,7 @@ mod tests {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (remaining, reset_secs))| RateLimitEntry {
-                        policy: i.to_string(), remaining, reset_secs, partition_key: None,
+                        policy: i.to_string(), remaining, reset_secs,
                     })
                     .collect();
                 let summary = summarize(&entries);

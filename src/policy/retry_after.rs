@@ -196,15 +196,14 @@ mod tests {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
-    // proptest seeds from the OS RNG: native only.
+    // proptest is a native-only dev-dependency; the seed and case count: `fuzz::cases`.
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::super::*;
         use proptest::prelude::*;
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #![proptest_config(crate::policy::fuzz::cases(2000))]
 
             #[test]
             fn never_panics_on_arbitrary_strings(s in any::<String>(), now in any::<f64>()) {

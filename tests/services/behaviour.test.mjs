@@ -54,7 +54,9 @@ test('arguments are checked before sending and named in the error', async () => 
   await assert.rejects(users.get('u', {}, 'extra'), (e) => e.field === 'arguments');
   // A body field passed as an argument is named as the argument (`newValue`, not `target_value`).
   await assert.rejects(c.characterTraits('ch1', ACTOR).changeValue('t1', 'high', 'XP'), (e) => e.field === 'newValue');
-  assert.throws(() => users.iterAll({ limit: 5 }), (e) => e.field === 'options');
+  // `limit` is the page size's other name for iteration; two different sizes are refused.
+  assert.throws(() => users.iterAll({ limit: 5, pageSize: 6 }), (e) => e instanceof RequestValidationError && e.field === 'limit' && /`pageSize`/.test(e.message));
+  assert.throws(() => users.iterAll({ offset: 5 }), (e) => e.field === 'options');
 });
 
 test('a 2xx body that breaks the schema is a ResponseValidationError with field, operation and request id', async () => {
@@ -80,6 +82,9 @@ test('pages: limits clamp per endpoint, listAll pages by the endpoint size, null
   const all = await c.dictionary().listAll();
   assert.equal(all.length, 3);
   assert.match((await lastLog()).query, /limit=1000/);
+  // The reference's `list_all(limit=…)`: `limit` sets the page size.
+  assert.equal((await c.dictionary().listAll({ limit: 2 })).length, 3);
+  assert.match((await lastLog()).query, /^limit=2&offset=2/);
   await c.campaigns(ACTOR).update('c1', { in_game_date: null, description: null });
   assert.deepEqual(JSON.parse((await lastLog()).body), { in_game_date: null });
 });

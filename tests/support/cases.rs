@@ -854,9 +854,9 @@ pub async fn bad_pages_and_paging_options() {
     assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
     // A paging key for the other kind of call is refused, not ignored.
     let e = c
-        .paginate(format!("/s/{id}/x").into(), Some(parse(r#"{"limit":5}"#)))
+        .paginate(format!("/s/{id}/x").into(), Some(parse(r#"{"offset":5}"#)))
         .unwrap_err();
-    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    assert_eq!(text(&e, "field").as_deref(), Some("offset"));
     let e = JsFuture::from(c.get_page(
         format!("/s/{id}/x").into(),
         Some(parse(r#"{"pageSize":5}"#)),
@@ -1279,4 +1279,144 @@ pub async fn requests_the_runtime_refuses_are_not_retried() {
     assert!(message.contains("to 127.0.0.1:99999 failed"), "{message}");
     assert!(message.contains("not retried"), "{message}");
     assert!(!at(&e, "cause").is_undefined());
+// ---- Pager bound and the `limit` page size (issue 10, bug 1 and the reference's name) ----
+
+/// The `ResponseValidationError` of a listing that breaks the paging contract, checked for
+/// its page and offsets.
+fn assert_paging_error(e: &JsValue, page: f64, requested: f64, echoed: f64, total: f64) {
+    assert!(is::<ResponseValidationError>(e), "{}", error_text(e));
+    assert_eq!(num(e, "page"), Some(page), "{}", error_text(e));
+    assert_eq!(num(e, "requestedOffset"), Some(requested));
+    assert_eq!(num(e, "offset"), Some(echoed));
+    assert_eq!(num(e, "total"), Some(total));
+    let m = text(e, "message").unwrap_or_default();
+    assert!(m.contains(&format!("page {page}")), "{m}");
+}
+
+/// A server (or a proxy dropping the query string) that always answers the first page:
+/// `listAll`, `paginate` and `getPage` settle with a typed error after a bounded number of
+/// requests, instead of requesting `offset=1` forever.
+pub async fn pager_never_amplifies_a_page_that_ignores_the_offset() {
+    let id = scenario(
+        "stuck",
+        r#"[{"status":200,"body":{"items":[{}],"limit":100,"offset":0,"total":5}}]"#,
+    )
+    .await;
+    let c = client("{}");
+    let e = JsFuture::from(c.list_all(format!("/s/{id}/a").into(), None))
+        .await
+        .unwrap_err();
+    assert_paging_error(&e, 2.0, 1.0, 0.0, 5.0);
+    let m = text(&e, "message").unwrap_or_default();
+    assert!(
+        m.contains("requested offset 1") && m.contains("starts at offset 0"),
+        "{m}"
+    );
+    assert_eq!(
+        queries(&log(&id).await),
+        ["limit=100&offset=0", "limit=100&offset=1"]
+    );
+
+    let id = scenario(
+        "stuckiter",
+        r#"[{"status":200,"body":{"items":[{}],"limit":100,"offset":0,"total":5}}]"#,
+    )
+    .await;
+    let p = c.paginate(format!("/s/{id}/a").into(), None).unwrap();
+    let e = JsFuture::from(collect(p)).await.unwrap_err();
+    assert_paging_error(&e, 2.0, 1.0, 0.0, 5.0);
+    assert_eq!(log(&id).await.length(), 2);
+
+    let e = JsFuture::from(c.get_page(format!("/s/{id}/a").into(), Some(parse(r#"{"offset":3}"#))))
+        .await
+        .unwrap_err();
+    assert_paging_error(&e, 1.0, 3.0, 0.0, 5.0);
+}
+
+/// A server whose `total` keeps running ahead is stopped by the bound the first `total` sets.
+pub async fn pager_stops_a_listing_that_never_converges() {
+    let steps: Vec<String> = (0..4)
+        .map(|i| {
+            format!(
+                r#"{{"status":200,"body":{{"items":[{{"id":"{i}"}}],"limit":1,"offset":{i},"total":{}}}}}"#,
+                i + 2
+            )
+        })
+        .collect();
+    let id = scenario("growing", &format!("[{}]", steps.join(","))).await;
+    let c = client("{}");
+    let e = JsFuture::from(c.list_all(
+        format!("/s/{id}/a").into(),
+        Some(parse(r#"{"pageSize":1}"#)),
+    ))
+    .await
+    .unwrap_err();
+    // First total 2 at 1 per page: 2 + 0 + 1 = 3 items at most, so page 4 is one too many.
+    assert_paging_error(&e, 4.0, 3.0, 3.0, 5.0);
+    assert!(text(&e, "message")
+        .unwrap_or_default()
+        .contains("more than the 3"));
+    assert_eq!(log(&id).await.length(), 4);
+}
+
+/// `listAll` and `paginate` take the page size as `limit`, the reference's name, or as
+/// `pageSize`; two different sizes are refused, and `offset` still is.
+pub async fn iteration_takes_limit_as_the_page_size() {
+    let id = scenario(
+        "limitalias",
+        &format!("[{},{}]", page(&["a", "b"], 2, 0, 3), page(&["c"], 2, 2, 3)),
+    )
+    .await;
+    let c = client("{}");
+    let items =
+        JsFuture::from(c.list_all(format!("/s/{id}/a").into(), Some(parse(r#"{"limit":2}"#))))
+            .await
+            .unwrap();
+    assert_eq!(ids(&items), ["a", "b", "c"]);
+    assert_eq!(
+        queries(&log(&id).await),
+        ["limit=2&offset=0", "limit=2&offset=2"]
+    );
+
+    let id = scenario(
+        "limitalias2",
+        &format!("[{},{}]", page(&["a", "b"], 2, 0, 3), page(&["c"], 2, 2, 3)),
+    )
+    .await;
+    let p = c
+        .paginate(
+            format!("/s/{id}/a").into(),
+            Some(parse(r#"{"limit":2,"pageSize":2}"#)),
+        )
+        .unwrap();
+    let items = JsFuture::from(collect(p)).await.unwrap();
+    assert_eq!(ids(&items), ["a", "b", "c"]);
+    assert_eq!(
+        queries(&log(&id).await),
+        ["limit=2&offset=0", "limit=2&offset=2"]
+    );
+
+    let e = c
+        .paginate(
+            format!("/s/{id}/a").into(),
+            Some(parse(r#"{"limit":2,"pageSize":5}"#)),
+        )
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e));
+    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    let m = text(&e, "message").unwrap_or_default();
+    assert!(
+        m.contains("`limit`") && m.contains("`pageSize`") && m.contains("2 and 5"),
+        "{m}"
+    );
+    let e =
+        JsFuture::from(c.list_all(format!("/s/{id}/a").into(), Some(parse(r#"{"limit":2.5}"#))))
+            .await
+            .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    let e = c
+        .paginate(format!("/s/{id}/a").into(), Some(parse(r#"{"offset":2}"#)))
+        .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("offset"));
+    assert_eq!(log(&id).await.length(), 2, "refused options send nothing");
 }

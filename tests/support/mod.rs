@@ -170,6 +170,10 @@ macro_rules! all_runtime_cases {
             closed_errors_carry_the_call_fields,
             options_say_their_units_and_limits,
             requests_the_runtime_refuses_are_not_retried,
+            // Pager bound and `limit` (issue 10).
+            pager_never_amplifies_a_page_that_ignores_the_offset,
+            pager_stops_a_listing_that_never_converges,
+            iteration_takes_limit_as_the_page_size,
         );
     };
 }
