@@ -198,11 +198,11 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
 }
 
 /// Reads and checks `init` for a call with `method`. Each option is read once; a getter
-/// that throws (in `init`, `query` or `headers`) fails the call with a
+/// that throws (in `init`, `query`, `headers` or `file`) fails the call with a
 /// `RequestValidationError` naming the argument, the exception as its `cause`.
 pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, JsValue> {
     check_keys(init).map_err(|(field, m)| request_error(field, &m))?;
-    let init = read::snapshot(init, KNOWN, &["query", "headers"])
+    let init = read::snapshot(init, KNOWN, &["query", "headers", "file"])
         .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
     read_plain(&init, method).map_err(|b| request_error_caused(b.field, &b.message, &b.cause))
 }

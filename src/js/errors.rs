@@ -92,6 +92,16 @@ export declare class ResponseValidationError extends VClientError {
   readonly field?: string;
   /** The service operation, e.g. `"campaigns.get"` (typed services). */
   readonly operation?: string;
+  /** A listing that broke the paging contract: the page (1 = first) that did. */
+  readonly page?: number;
+  /** The offset that page was asked for. */
+  readonly requestedOffset?: number;
+  /** The offset the server echoed. */
+  readonly offset?: number;
+  /** The page size asked for. */
+  readonly limit?: number;
+  /** The `total` that page announced. */
+  readonly total?: number;
 }
 /** The server answered with an error status; carries the RFC 9457 problem fields. */
 export declare class APIError extends VClientError {

@@ -153,3 +153,11 @@ test('a bad option is a ConfigurationError before anything else, getters include
   assert.equal(e.option, 'apiKey');
   assert.ok(e.cause instanceof RangeError);
 });
+
+test("a throwing getter in a call's file is reported, not swallowed", async () => {
+  const file = { get data() { throw new RangeError('disk gone'); }, filename: 'a.txt' };
+  const e = await client().request('POST', '/x', { file }).catch((x) => x);
+  assert.equal(e.name, 'RequestValidationError');
+  assert.equal(e.field, 'file');
+  assert.ok(e.cause instanceof RangeError, 'the getter\'s exception is the cause');
+});

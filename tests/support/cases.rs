@@ -1279,6 +1279,8 @@ pub async fn requests_the_runtime_refuses_are_not_retried() {
     assert!(message.contains("to 127.0.0.1:99999 failed"), "{message}");
     assert!(message.contains("not retried"), "{message}");
     assert!(!at(&e, "cause").is_undefined());
+}
+
 // ---- Pager bound and the `limit` page size (issue 10, bug 1 and the reference's name) ----
 
 /// The `ResponseValidationError` of a listing that breaks the paging contract, checked for
