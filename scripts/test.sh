@@ -40,7 +40,7 @@ gen_current() {
   local tmp; tmp=$(mktemp -d)
   python3 scripts/gen_api.py "$tmp" >/dev/null || return 1
   local f rc=0
-  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js; do
+  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js pkg-template/dist/routes.d.ts; do
     cmp -s "$tmp/$f" "$f" || { echo "stale: $f (run python3 scripts/gen_api.py)"; rc=1; }
   done
   rm -rf "$tmp"; return $rc
