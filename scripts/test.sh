@@ -72,6 +72,8 @@ suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmi
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "TypeScript: §B19 enums refuse other values (strict tsc, @ts-expect-error)" tools/node_modules/.bin/tsc --noEmit --strict \
   --target es2022 --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/enums.ts
+suite "TypeScript: generics, Routes, dates, required fields (strict tsc, @ts-expect-error)" \
+  tools/node_modules/.bin/tsc -p tests/types/surface.tsconfig.json
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
 suite "npm tarball: Node (ESM, require), Deno, tsc, Chromium (page, Vite, webpack), wrangler" tests/package/run.sh "$VCLIENT_TEST_SERVER"
 
