@@ -191,10 +191,11 @@ fn with_dates(op: &Op, value: &JsValue, prefix: &str) -> Result<JsValue, JsValue
         return Ok(value.clone());
     };
     let mut copy: Option<Object> = None;
-    for &(s, field, date_only) in super::services_gen::DATE_FIELDS {
-        let Some(date) = read::prop(value, field)
-            .filter(|_| s == schema)
-            .and_then(|v| v.dyn_into::<js_sys::Date>().ok())
+    for &(_, field, date_only) in super::services_gen::DATE_FIELDS
+        .iter()
+        .filter(|f| f.0 == schema)
+    {
+        let Some(date) = read::prop(value, field).and_then(|v| v.dyn_into::<js_sys::Date>().ok())
         else {
             continue;
         };
