@@ -10,6 +10,7 @@ spec/openapi.json (the schemas, and the enums of path parameters) and spec/const
                          TypeScript declarations of every model, enum and service method
 - src/js/services.js     the JS snippet that turns a service's method list into methods
 - pkg-template/dist/routes.js  the route table of the user-facing fake (`vclient/testing`)
+- pkg-template/dist/routes.d.ts  its route names as a literal type, one documented key per route
 
 Usage: gen_api.py [OUT_DIR]   (default: the repository; tests write to a temp dir and diff)
 """
@@ -284,6 +285,56 @@ OPS = []
 for _o in ENDPOINTS:
     OPS.extend(op_lines(_o))
 
+
+def openapi_op(o):
+    return OPENAPI["paths"][o["path"]][o["verb"].lower()]
+
+
+def refs(s):
+    """The schema names a property refers to, through unions, arrays and maps."""
+    if "$ref" in s:
+        return [ref_name(s["$ref"])]
+    out = []
+    for a in s.get("oneOf", s.get("anyOf", [])):
+        out += refs(a)
+    for k in ("items", "additionalProperties"):
+        if isinstance(s.get(k), dict):
+            out += refs(s[k])
+    return out
+
+
+def date_format(s):
+    """`date` or `date-time` when the property is such a string (or null), else None."""
+    alts = [a for a in s.get("oneOf", s.get("anyOf", [s])) if a.get("type") != "null"]
+    fmts = {a.get("format") for a in alts if a.get("type") == "string"}
+    return next((f for f in ("date", "date-time") if f in fmts), None)
+
+
+BODY_SCHEMAS = {(o["body"] or {}).get("schema") for o in ENDPOINTS} - {None}
+REQUEST_SCHEMAS = set()  # every schema a request body can contain
+_todo = sorted(BODY_SCHEMAS)
+while _todo:
+    _n = _todo.pop()
+    if _n not in REQUEST_SCHEMAS:
+        REQUEST_SCHEMAS.add(_n)
+        for _p in SCHEMAS[_n].get("properties", {}).values():
+            _todo += refs(_p)
+for _n in sorted(REQUEST_SCHEMAS):
+    for _f, _p in SCHEMAS[_n].get("properties", {}).items():
+        # services.rs converts a `Date` only in a body's own fields; a nested one would be
+        # typed `string | Date` but refused at run time.
+        if date_format(_p) and _n not in BODY_SCHEMAS:
+            raise SystemExit("%s.%s: a date inside a nested request object; teach services.rs" % (_n, _f))
+for _o in ENDPOINTS:
+    _r = _o["response"].get("schema")
+    if _r in REQUEST_SCHEMAS and any(date_format(p) for p in SCHEMAS[_r].get("properties", {}).values()):
+        raise SystemExit("%s is both a request and a response model with dates: split its TS type" % _r)
+
+# (schema index, field, date only): the body fields where a `Date` becomes its ISO string.
+DATE_FIELDS = sorted((OBJECT_INDEX[n], f, date_format(p) == "date")
+                     for n in BODY_SCHEMAS for f, p in SCHEMAS[n].get("properties", {}).items()
+                     if date_format(p))
+
 # ---------------------------------------------------------------- TypeScript
 
 MODEL_NAMES = {}
@@ -300,13 +351,16 @@ def ts_name(schema):
     return re.sub(r"[^A-Za-z0-9_]", "_", re.sub(r"^[a-z_]+_dto_", "", schema).replace("DTO", ""))
 
 
-def ts_type(s, owner):
+def ts_type(s, owner, request=False):
+    """The TS type of property `s`; a request's date or date-time string may be a `Date`."""
     if "$ref" in s:
         return ts_name(ref_name(s["$ref"]))
     for key in ("oneOf", "anyOf"):
         if key in s:
-            parts = [ts_type(a, owner) for a in s[key]]
+            parts = [ts_type(a, owner, request) for a in s[key]]
             return " | ".join(dict.fromkeys(parts))
+    if request and s.get("type") == "string" and s.get("format") in ("date", "date-time"):
+        return "string | Date"
     if "enum" in s:
         return " | ".join(json.dumps(v) for v in s["enum"])
     t = s.get("type")
@@ -328,7 +382,36 @@ def ts_doc(text, indent=""):
     lines = text.splitlines()
     if len(lines) == 1:
         return "%s/** %s */\n" % (indent, lines[0])
-    return indent + "/**\n" + "".join("%s * %s\n" % (indent, l) for l in lines) + indent + " */\n"
+    return indent + "/**\n" + "".join(("%s * %s" % (indent, l)).rstrip() + "\n" for l in lines) + indent + " */\n"
+
+
+DATE_NOTES = {
+    "date": "A `Date` is sent as its UTC calendar date (`YYYY-MM-DD`, from `toISOString()`).",
+    "date-time": "A `Date` is sent as `toISOString()`.",
+}
+
+
+def field_doc(p, request):
+    """A model field's doc: the spec's description or title, then what the spec says of its
+    format, default and bounds (most fields have nothing else)."""
+    lines = [(p.get("description") or p.get("title") or "").strip()]
+    alts = [a for a in p.get("oneOf", p.get("anyOf", [p])) if a.get("type") != "null"]
+    facts = []
+    for a in alts:
+        if a.get("format"):
+            facts.append("Format: `%s`." % a["format"])
+        bounds = [("at least", a.get("minimum")), ("at most", a.get("maximum"))]
+        bounds = ["%s %s" % (w, json.dumps(int(v) if v == int(v) else v)) for w, v in bounds if v is not None]
+        if bounds:
+            facts.append((" and ".join(bounds) + ".").capitalize())
+    if p.get("default") not in (None,):
+        facts.append("Default: `%s`." % json.dumps(p["default"]))
+    if p.get("readOnly"):
+        facts.append("Read-only.")
+    if request and date_format(p):
+        facts.append(DATE_NOTES[date_format(p)])
+    lines.append(" ".join(facts))
+    return "\n".join(l for l in lines if l)
 
 
 def ts_models():
@@ -347,10 +430,11 @@ def ts_models():
                 tn, " | ".join(json.dumps(v) for v in s["enum"])))
             continue
         req = set(s.get("required", []))
+        request = name in REQUEST_SCHEMAS
         body = []
         for f, p in s.get("properties", {}).items():
-            body.append(ts_doc(p.get("description") or p.get("title"), "  ")
-                        + "  %s%s: %s;\n" % (f, "" if f in req else "?", ts_type(p, name)))
+            body.append(ts_doc(field_doc(p, request), "  ")
+                        + "  %s%s: %s;\n" % (f, "" if f in req else "?", ts_type(p, name, request)))
         out.append(ts_doc(s.get("description") or s.get("title")) + "export interface %s {\n%s}\n" % (tn, "".join(body)))
     for i, (name, values) in enumerate(ENUMS):
         if name in SCHEMAS:
@@ -370,6 +454,17 @@ def query_ts(q):
             "date-time": "string | Date", "string[]": "string[]"}[q["type"]]
 
 
+def operation_doc(o, note=""):
+    """A method's doc: the OpenAPI summary, `note`, the description, then the HTTP call."""
+    spec = openapi_op(o)
+    parts = [spec.get("summary", "").strip(), note, spec.get("description", "").strip()]
+    call = "`%s %s`" % (o["verb"], o["path"])
+    if o["onBehalfOf"]["server"]:
+        call += "; sends `On-Behalf-Of`"
+    parts.append(call + ".")
+    return "\n\n".join(p for p in parts if p)
+
+
 def ts_method(o, method, line):
     verb = o["verb"]
     body = o["body"] or {}
@@ -381,7 +476,7 @@ def ts_method(o, method, line):
         req = set(SCHEMAS[schema].get("required", []))
         for a in body["bodyArgs"]:
             optional = a["field"] not in req or a.get("alwaysSend")
-            params.append("%s%s: %s" % (a["js"], "?" if optional else "", ts_type(props[a["field"]], schema)))
+            params.append("%s%s: %s" % (a["js"], "?" if optional else "", ts_type(props[a["field"]], schema, True)))
     elif body.get("kind") == "json":
         params.append("body: %s" % ts_name(schema))
     elif body.get("kind") == "json-array":
@@ -399,25 +494,29 @@ def ts_method(o, method, line):
         query = []
     else:
         query = o["query"]
-    filters = "".join("%s%s: %s; " % (q["js"], "" if q.get("required") else "?", query_ts(q)) for q in query)
-    opt_type = base if not filters else "%s & { %s}" % (base, filters)
+    # The filters, one per line, documented from the OpenAPI parameter where it says anything.
+    spec_params = {p["name"]: p for p in openapi_op(o).get("parameters", []) if p["in"] == "query"}
+    filters = "".join(
+        ts_doc(spec_params.get(q["name"], {}).get("description"), "    ")
+        + "    %s%s: %s;\n" % (q["js"], "" if q.get("required") else "?", query_ts(q)) for q in query)
+
+    def opts(base):
+        return base if not filters else "%s & {\n%s  }" % (base, filters)
+
+    opt_type = opts(base)
     any_required = any(q.get("required") for q in query)
-    doc_lines = ["%s %s" % (verb, o["path"])]
-    if o["onBehalfOf"]["server"]:
-        doc_lines.append("Sends `On-Behalf-Of`.")
+    doc = operation_doc(o)
     out = []
     if r["kind"] == "paginated":
         names = o["pagination"]["names"]
-        page_opts = "ServicePageOptions" if not filters else "ServicePageOptions & { %s}" % filters
-        iter_opts = "ServiceIterateOptions" if not filters else "ServiceIterateOptions & { %s}" % filters
         p = ", ".join(params)
         sep = ", " if p else ""
-        out.append(ts_doc("One page (`limit` default 10, up to %d).\n%s" % (o["pagination"]["maxLimit"], doc_lines[0]), "  ")
-                   + "  %s(%s%soptions?: %s): Promise<Page<%s>>;\n" % (names["page"], p, sep, page_opts, model))
-        out.append(ts_doc("Every item, page by page.\n" + doc_lines[0], "  ")
-                   + "  %s(%s%soptions?: %s): Promise<%s[]>;\n" % (names["listAll"], p, sep, iter_opts, model))
-        out.append(ts_doc("An async iterator over every item: `for await (const x of svc.%s())`.\n%s" % (names["iterAll"], doc_lines[0]), "  ")
-                   + "  %s(%s%soptions?: %s): ItemIterator<%s>;\n" % (names["iterAll"], p, sep, iter_opts, model))
+        out.append(ts_doc(operation_doc(o, "One page (`limit` default 10, up to %d)." % o["pagination"]["maxLimit"]), "  ")
+                   + "  %s(%s%soptions?: %s): Promise<Page<%s>>;\n" % (names["page"], p, sep, opts("ServicePageOptions"), model))
+        out.append(ts_doc(operation_doc(o, "Every item, page by page."), "  ")
+                   + "  %s(%s%soptions?: %s): Promise<%s[]>;\n" % (names["listAll"], p, sep, opts("ServiceIterateOptions"), model))
+        out.append(ts_doc(operation_doc(o, "An async iterator over every item: `for await (const x of svc.%s())`." % names["iterAll"]), "  ")
+                   + "  %s(%s%soptions?: %s): ItemIterator<%s>;\n" % (names["iterAll"], p, sep, opts("ServiceIterateOptions"), model))
         return out
     if r["kind"] == "single" and not model:
         # Inline in the spec: the developer plus the new key (the new-key operations).
@@ -425,7 +524,7 @@ def ts_method(o, method, line):
     ret = {"single": model, "list": "%s[]" % model, "no_content": "void",
            "raw_json": "Record<string, unknown>", "bytes": "Download"}[r["kind"]]
     params.append("options%s: %s" % ("" if any_required else "?", opt_type))
-    out.append(ts_doc("\n".join(doc_lines), "  ") + "  %s(%s): Promise<%s>;\n" % (method, ", ".join(params), ret))
+    out.append(ts_doc(doc, "  ") + "  %s(%s): Promise<%s>;\n" % (method, ", ".join(params), ret))
     return out
 
 
@@ -480,6 +579,14 @@ def rust_str(s):
     return json.dumps(s, ensure_ascii=False)
 
 
+def rust_lines(lines):
+    """A Rust string literal of `lines` joined by newlines, one per source line (`\\` at a
+    line's end skips the break and the next line's leading blanks; no entry starts with one)."""
+    if any(l[:1].isspace() or not l for l in lines):
+        raise SystemExit("a table line starts with a blank or is empty: rust_lines would drop it")
+    return '"%s"' % "\\n\\\n".join(rust_str(l)[1:-1] for l in lines)
+
+
 def write(rel, text):
     path = os.path.join(OUT, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -492,13 +599,13 @@ HEADER = ("Generated by scripts/gen_api.py from spec/endpoints.json, spec/openap
 
 
 def gen_table():
-    ops = "\n".join(line for _, _, line in OPS)
-    schemas = "\n".join(schema_line(n) for n in OBJECTS)
+    ops = [line for _, _, line in OPS]
+    schemas = [schema_line(n) for n in OBJECTS]
     # A numeric enum's values start with `#` (the validator then wants a number); a third
     # column is a hint for the error message.
-    enums = "\n".join("%s\t%s%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)),
-                                      "\t" + ENUM_NOTES[n] if n in ENUM_NOTES else "")
-                      for n, v in ENUMS)
+    enums = ["%s\t%s%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)),
+                              "\t" + ENUM_NOTES[n] if n in ENUM_NOTES else "")
+             for n, v in ENUMS]
     return """//! %s
 //!
 //! `OPS`: one line per JS method family, tab-separated: verb, path, positional arguments
@@ -518,7 +625,14 @@ pub static SCHEMAS: &str = %s;
 
 /// The enums, indexed by line.
 pub static ENUMS: &str = %s;
-""" % (HEADER, rust_str(ops), len(OPS), rust_str(schemas), rust_str(enums))
+""" % (HEADER, rust_lines(ops), len(OPS), rust_lines(schemas), rust_lines(enums))
+
+
+def json_lines(entries, open_, close, encoded=False):
+    """A JSON array or object literal with one entry per line."""
+    body = ",\n".join("  " + (e if encoded else json.dumps(e, separators=(",", ":"), ensure_ascii=False))
+                      for e in entries)
+    return "%s\n%s,\n%s" % (open_, body, close)
 
 
 def gen_services_js():
@@ -564,7 +678,8 @@ export function makeService(index, core) {
 /** The API's enums as frozen objects: `UserRole.PLAYER === "PLAYER"`. */
 export const Enums = Object.freeze(Object.fromEntries(Object.entries(%s).map(
   ([k, vs]) => [k, Object.freeze(Object.fromEntries(vs.map((v) => [v, v])))])));
-""" % (HEADER, json.dumps(services, separators=(",", ":")), json.dumps(enums, separators=(",", ":")))
+""" % (HEADER, json_lines(services, "[", "]"),
+       json_lines(["%s:%s" % (json.dumps(k), json.dumps(v, separators=(",", ":"))) for k, v in enums.items()], "{", "}", True))
 
 
 def gen_services_rs():
@@ -620,10 +735,16 @@ impl VClient {
 %s}
 
 %s
+/// The request-body fields that take a date, as (schema, field, date only): a `Date` there
+/// is sent as its ISO string (`date` fields: the `YYYY-MM-DD` part).
+pub(super) static DATE_FIELDS: &[(usize, &str, bool)] = &[
+%s];
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SERVICES: &'static str = r#"
 %s"#;
-""" % (HEADER, "\n".join(acc), "\n".join(fac), ts)
+""" % (HEADER, "\n".join(acc), "\n".join(fac),
+       "".join("    (%d, %s, %s),\n" % (i, rust_str(f), "true" if d else "false") for i, f, d in DATE_FIELDS), ts)
 
 
 def snake(name):
@@ -684,11 +805,23 @@ def gen_routes_js():
     return ("// %s\n// [name, method, path pattern, response style, model, largest page (paginated routes)]\n"
             "export const ROUTES = %s;\n"
             "// A minimal valid instance of each response model (required fields only).\nexport const SAMPLES = %s;\n") % (
-        HEADER, json.dumps(routes, separators=(",", ":")), json.dumps(models, separators=(",", ":")))
+        HEADER, json_lines(routes, "[", "]"),
+        json_lines(["%s:%s" % (json.dumps(k), json.dumps(v, separators=(",", ":"))) for k, v in models.items()], "{", "}", True))
+
+
+def gen_routes_dts():
+    keys = "".join(ts_doc(operation_doc(o).split("\n\n")[0] + "\n\n`%s %s`" % (o["verb"], o["path"]), "  ")
+                   + "  readonly %s: RouteSpec;\n" % o["route"] for o in ENDPOINTS)
+    return ("// %s\nimport type { RouteSpec } from './testing.js';\n\n"
+            "/** Every route of the API by name, each with its OpenAPI summary. */\n"
+            "export interface RouteTable {\n%s}\n\n"
+            "/** A route's name: `\"USERS_LIST\"`, `\"CAMPAIGNS_CREATE\"`, … */\n"
+            "export type RouteName = keyof RouteTable;\n") % (HEADER, keys)
 
 
 write("src/catalog/table.rs", gen_table())
 write("src/js/services.js", gen_services_js())
 write("src/js/services_gen.rs", gen_services_rs())
 write("pkg-template/dist/routes.js", gen_routes_js())
+write("pkg-template/dist/routes.d.ts", gen_routes_dts())
 print("gen_api: %d operation lines, %d object schemas, %d enums" % (len(OPS), len(OBJECTS), len(ENUMS)))

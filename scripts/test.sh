@@ -40,7 +40,7 @@ gen_current() {
   local tmp; tmp=$(mktemp -d)
   python3 scripts/gen_api.py "$tmp" >/dev/null || return 1
   local f rc=0
-  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js; do
+  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js pkg-template/dist/routes.d.ts; do
     cmp -s "$tmp/$f" "$f" || { echo "stale: $f (run python3 scripts/gen_api.py)"; rc=1; }
   done
   rm -rf "$tmp"; return $rc
@@ -74,6 +74,8 @@ suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmi
   --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/check.ts
 suite "TypeScript: §B19 enums refuse other values (strict tsc, @ts-expect-error)" tools/node_modules/.bin/tsc --noEmit --strict \
   --target es2022 --lib es2022,dom,esnext.disposable --module nodenext --moduleResolution nodenext tests/types/enums.ts
+suite "TypeScript: generics, Routes, dates, required fields (strict tsc, @ts-expect-error)" \
+  tools/node_modules/.bin/tsc -p tests/types/surface.tsconfig.json
 suite "npm package's workerd entry in workerd" tests/workerd/run.sh "$VCLIENT_TEST_SERVER"
 suite "npm tarball: Node (ESM, require), Deno, tsc, Chromium (page, Vite, webpack), wrangler" tests/package/run.sh "$VCLIENT_TEST_SERVER"
 

@@ -1,12 +1,15 @@
 // `vclient/testing`: FakeVClient and the route constants.
 import { VClient, type VClientOptions } from 'vclient';
+import type { RouteName, RouteTable } from './routes.js';
+
+export type { RouteName, RouteTable };
 
 /** How a route's success body is shaped. */
 export type RouteStyle = 'paginated' | 'single' | 'no_content' | 'raw_json' | 'list' | 'bytes';
 
 /** One route of the API. */
 export interface RouteSpec {
-  readonly name: string;
+  readonly name: RouteName;
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path template, e.g. `/api/v1/companies/{company_id}/users`. */
   readonly pattern: string;
@@ -17,8 +20,8 @@ export interface RouteSpec {
   readonly maxLimit: number | null;
 }
 
-/** The 166 routes by name: `Routes.USERS_LIST`, `Routes.CAMPAIGNS_CREATE`, … */
-export declare const Routes: Readonly<Record<string, RouteSpec>>;
+/** The 166 routes by name: `Routes.USERS_LIST`, `Routes.CAMPAIGNS_CREATE`, … (a misspelt name does not compile). */
+export declare const Routes: RouteTable;
 
 /** A request the fake received. */
 export interface RecordedRequest {
@@ -43,12 +46,12 @@ export declare class FakeVClient extends VClient {
    * `items` (list routes) or `model` (single routes), merged over a valid minimal model. A
    * paginated route answers the page that the request's `limit` and `offset` select.
    */
-  setResponse(route: RouteSpec | string, options?: { items?: object[]; model?: object; params?: Record<string, string> }): void;
+  setResponse(route: RouteSpec | RouteName, options?: { items?: object[]; model?: object; params?: Record<string, string> }): void;
   /**
    * Makes the route fail with `statusCode` (body `{ detail, request_id, code? }`): for the next
    * `times` matching requests only, then the route answers as before; for every one without it.
    */
-  setError(route: RouteSpec | string, options: { statusCode: number; detail?: string; code?: string; params?: Record<string, string>; times?: number }): void;
+  setError(route: RouteSpec | RouteName, options: { statusCode: number; detail?: string; code?: string; params?: Record<string, string>; times?: number }): void;
   /** A raw answer for `method` and `pattern` (`{name}` = one segment), no envelope. */
   addRoute(method: string, pattern: string, options?: { json?: unknown; statusCode?: number; headers?: Record<string, string> }): void;
   /** Forgets every override and recorded request. */

@@ -195,7 +195,7 @@ impl VClient {
     /// body such as a 204). Retries, waits and idempotency follow the client's options.
     /// Rejects with an `APIError` subclass, `NetworkError`, `TimeoutError`, `AbortError`,
     /// `ClientClosedError` or `RequestValidationError`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript)]
     pub fn request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "HttpMethod")] method: JsValue,
@@ -214,7 +214,7 @@ impl VClient {
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
     /// `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or
     /// 1000 for reference catalogues); `offset` to at least 0.
-    #[wasm_bindgen(js_name = getPage, unchecked_return_type = "Promise<Page<any>>")]
+    #[wasm_bindgen(js_name = getPage, skip_typescript)]
     pub fn get_page(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
@@ -230,7 +230,7 @@ impl VClient {
     }
 
     /// Every item of a paginated list, fetched page by page (each page retried on its own).
-    #[wasm_bindgen(js_name = listAll, unchecked_return_type = "Promise<any[]>")]
+    #[wasm_bindgen(js_name = listAll, skip_typescript)]
     pub fn list_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
@@ -248,6 +248,7 @@ impl VClient {
     /// An async iterator over every item of a paginated list:
     /// `for await (const user of client.paginate(path))`. Throws a
     /// `RequestValidationError` at once for bad options.
+    #[wasm_bindgen(skip_typescript)]
     pub fn paginate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
@@ -524,6 +525,34 @@ export interface VClientOptions {
   maxResponseBytes?: number;
   /** Become the default client for the service factories. Default true. */
   setAsDefault?: boolean;
+}
+
+/**
+ * The raw calls. `T` is what you expect back (default `any`): `request<Company>(...)`,
+ * `getPage<User>(...)`. It is not checked at run time; the services check their models.
+ */
+export interface VClient {
+  /**
+   * Sends a request and resolves with the parsed JSON body (`undefined` for an empty body
+   * such as a 204). Retries, waits and idempotency follow the client's options. Rejects with
+   * an `APIError` subclass, `NetworkError`, `TimeoutError`, `AbortError`,
+   * `ClientClosedError` or `RequestValidationError`.
+   */
+  request<T = any>(method: HttpMethod, path: string, init?: RequestOptions): Promise<T>;
+  /**
+   * One page of a paginated list: the server's `{ items, limit, offset, total }` plus
+   * `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or 1000
+   * for reference catalogues); `offset` to at least 0.
+   */
+  getPage<T = any>(path: string, options?: PageOptions): Promise<Page<T>>;
+  /** Every item of a paginated list, fetched page by page (each page retried on its own). */
+  listAll<T = any>(path: string, options?: IterateOptions): Promise<T[]>;
+  /**
+   * An async iterator over every item of a paginated list:
+   * `for await (const user of client.paginate<User>(path))`. Throws a
+   * `RequestValidationError` at once for bad options.
+   */
+  paginate<T = any>(path: string, options?: IterateOptions): ItemIterator<T>;
 }
 
 /** One page of a paginated list. */

@@ -182,27 +182,71 @@ fn shape(op: &Op, value: &JsValue) -> JsValue {
     out.into()
 }
 
+/// `value` with each `Date` in a date field of the body schema replaced by the text the API
+/// takes: `toISOString()`, or its date part for a `date` field (what the reference sends
+/// for a Python `date`). A copy when anything changes: the caller's object is left alone.
+/// Queries convert `Date`s the same way (`query_value`).
+fn with_dates(op: &Op, value: &JsValue, prefix: &str) -> Result<JsValue, JsValue> {
+    let Some(schema) = op.body.schema else {
+        return Ok(value.clone());
+    };
+    let mut copy: Option<Object> = None;
+    for &(_, field, date_only) in super::services_gen::DATE_FIELDS
+        .iter()
+        .filter(|f| f.0 == schema)
+    {
+        let Some(date) = read::prop(value, field).and_then(|v| v.dyn_into::<js_sys::Date>().ok())
+        else {
+            continue;
+        };
+        if !date.get_time().is_finite() {
+            let name = body_field(op, field, prefix);
+            return Err(request_error(
+                &name,
+                "must be a valid Date, got an invalid Date",
+            ));
+        }
+        let iso = String::from(date.to_iso_string());
+        let text = if date_only {
+            iso.split('T').next().unwrap_or_default()
+        } else {
+            iso.as_str()
+        };
+        let c = copy.get_or_insert_with(|| Object::assign(&Object::new(), value.unchecked_ref()));
+        set(c, field, &text.into());
+    }
+    Ok(copy.map_or_else(|| value.clone(), Into::into))
+}
+
+/// How an error names body field `path`: as its positional argument when it is one, else
+/// under `prefix` (`items[2].name`), else as `body` for the body itself.
+fn body_field(op: &Op, path: &str, prefix: &str) -> String {
+    let argument = op.args.iter().find_map(|a| match *a {
+        Arg::Field(wire, js, _) if path == wire => Some(js),
+        _ => None,
+    });
+    let field = if let Some(js) = argument {
+        js.to_owned()
+    } else if path.is_empty() {
+        prefix.to_owned()
+    } else if prefix.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{prefix}.{path}")
+    };
+    if field.is_empty() {
+        "body".into()
+    } else {
+        field
+    }
+}
+
 fn check_body(op: &Op, value: &JsValue, prefix: &str) -> Result<(), JsValue> {
     let Some(schema) = op.body.schema else {
         return Ok(());
     };
-    check(schema, &super::tree::JsTree(value.clone()), Side::Request).map_err(|m| {
-        // A field the caller passed as a positional argument is named as that argument.
-        let argument = op.args.iter().find_map(|a| match *a {
-            Arg::Field(wire, js, _) if m.path == wire => Some(js),
-            _ => None,
-        });
-        let field = if let Some(js) = argument {
-            js.to_owned()
-        } else if m.path.is_empty() {
-            prefix.to_owned()
-        } else if prefix.is_empty() {
-            m.path
-        } else {
-            format!("{prefix}.{}", m.path)
-        };
-        request_error(if field.is_empty() { "body" } else { &field }, &m.message)
-    })
+    check(schema, &super::tree::JsTree(value.clone()), Side::Request)
+        .map_err(|m| request_error(&body_field(op, &m.path, prefix), &m.message))
 }
 
 impl ServiceCore {
@@ -282,6 +326,7 @@ impl ServiceCore {
                             &format!("must be an object, got {}", read::type_name(&v)),
                         ));
                     }
+                    let v = with_dates(op, &v, "")?;
                     check_body(op, &v, "")?;
                     set(&init, "json", &shape(op, &v));
                 }
@@ -294,7 +339,9 @@ impl ServiceCore {
                     }
                     let shaped = Array::new();
                     for (j, item) in v.unchecked_into::<Array>().iter().enumerate() {
-                        check_body(op, &item, &format!("{js}[{j}]"))?;
+                        let at = format!("{js}[{j}]");
+                        let item = with_dates(op, &item, &at)?;
+                        check_body(op, &item, &at)?;
                         shaped.push(&shape(op, &item));
                     }
                     set(&init, "json", &shaped);
@@ -312,6 +359,7 @@ impl ServiceCore {
             }
         }
         if let Some(b) = body {
+            let b = with_dates(op, &b, "")?;
             check_body(op, &b, "")?;
             set(&init, "json", &b);
         }

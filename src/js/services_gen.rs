@@ -214,6 +214,15 @@ pub fn character_autogen_service(on_behalf_of: JsValue, options: Option<JsValue>
     default_client()?.characterAutogen(on_behalf_of, options)
 }
 
+/// The request-body fields that take a date, as (schema, field, date only): a `Date` there
+/// is sent as its ISO string (`date` fields: the `YYYY-MM-DD` part).
+pub(super) static DATE_FIELDS: &[(usize, &str, bool)] = &[
+    (43, "in_game_date", true),
+    (44, "in_game_date", true),
+    (61, "date_of_birth", true),
+    (67, "date_of_birth", true),
+];
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SERVICES: &'static str = r#"
 /** Skill focus. */
@@ -227,6 +236,7 @@ export interface AdminDeveloperPatch {
 }
 /** AdminUserCreate */
 export interface AdminUserCreate {
+  /** Format: `uuid`. */
   company_id: string;
   username: string;
   email: string;
@@ -245,14 +255,18 @@ export interface AdminUserPatch {
 }
 /** AdminUserResponse */
 export interface AdminUser {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   name_first: string | null;
   name_last: string | null;
   username: string;
   email: string;
   role: string;
+  /** Format: `uuid`. */
   company_id: string;
   lifetime_xp: number;
   lifetime_cool_points: number;
@@ -276,19 +290,29 @@ export type AssignableUserRole = "ADMIN" | "STORYTELLER" | "PLAYER" | "DEACTIVAT
 export type AuditEntityType = "ASSET" | "BOOK" | "CAMPAIGN" | "CHAPTER" | "CHARACTER" | "CHARACTER_INVENTORY" | "CHARACTER_TRAIT" | "CHARGEN_SESSION" | "COMPANY" | "DEVELOPER" | "DICTIONARY_TERM" | "EXPERIENCE" | "NOTE" | "QUICKROLL" | "USER";
 /** AuditLogDetailResponse */
 export interface AuditLogDetailResponse {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
   entity_type: string | null;
   operation: string | null;
+  /** Format: `uuid`. */
   target_entity_id: string | null;
   description: string | null;
   changes: Record<string, unknown> | null;
+  /** Format: `uuid`. */
   company_id: string | null;
+  /** Format: `uuid`. */
   acting_user_id: string | null;
+  /** Format: `uuid`. */
   user_id: string | null;
+  /** Format: `uuid`. */
   campaign_id: string | null;
+  /** Format: `uuid`. */
   book_id: string | null;
+  /** Format: `uuid`. */
   chapter_id: string | null;
+  /** Format: `uuid`. */
   character_id: string | null;
   request_id: string | null;
   summary: string | null;
@@ -305,19 +329,29 @@ export interface AuditLogDetailResponse {
 export type AuditLogInclude = "request_details";
 /** AuditLogResponse */
 export interface AuditLog {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
   entity_type: string | null;
   operation: string | null;
+  /** Format: `uuid`. */
   target_entity_id: string | null;
   description: string | null;
   changes: Record<string, unknown> | null;
+  /** Format: `uuid`. */
   company_id: string | null;
+  /** Format: `uuid`. */
   acting_user_id: string | null;
+  /** Format: `uuid`. */
   user_id: string | null;
+  /** Format: `uuid`. */
   campaign_id: string | null;
+  /** Format: `uuid`. */
   book_id: string | null;
+  /** Format: `uuid`. */
   chapter_id: string | null;
+  /** Format: `uuid`. */
   character_id: string | null;
   request_id: string | null;
   summary: string | null;
@@ -330,12 +364,14 @@ export type AutoGenExperienceLevel = "NEW" | "INTERMEDIATE" | "ADVANCED" | "ELIT
 export type BlueprintTraitOrderBy = "NAME" | "SHEET";
 /** BookChapterNumber */
 export interface BookChapterNumber {
+  /** At least 1. */
   number: number;
 }
 /** Child resources that can be embedded in a campaign book detail response. */
 export type BookInclude = "chapters" | "notes" | "assets";
 /** BulkAssignTraitFailure */
 export interface BulkAssignTraitFailure {
+  /** Format: `uuid`. */
   trait_id: string;
   error: string;
 }
@@ -346,6 +382,7 @@ export interface BulkAssignTraitResponse {
 }
 /** BulkAssignTraitSuccess */
 export interface BulkAssignTraitSuccess {
+  /** Format: `uuid`. */
   trait_id: string;
   character_trait: CharacterTrait;
 }
@@ -356,16 +393,20 @@ export interface CampaignBookCreate {
 }
 /** CampaignBookDetailResponse */
 export interface CampaignBookDetail {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   number: number;
+  /** Format: `uuid`. */
   campaign_id: string;
   num_chapters: number;
   num_notes: number;
   num_assets: number;
   character_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   chapters?: Struct[];
   notes?: Struct[];
@@ -378,16 +419,20 @@ export interface CampaignBookPatch {
 }
 /** CampaignBookResponse */
 export interface CampaignBook {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   number: number;
+  /** Format: `uuid`. */
   campaign_id: string;
   num_chapters: number;
   num_notes: number;
   num_assets: number;
   character_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** CampaignChapterCreate */
@@ -398,15 +443,19 @@ export interface CampaignChapterCreate {
 }
 /** CampaignChapterDetailResponse */
 export interface CampaignChapterDetail {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   number: number;
+  /** Format: `uuid`. */
   book_id: string;
   num_notes: number;
   num_assets: number;
   character_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   notes?: Struct[];
   assets?: Struct[];
@@ -419,29 +468,39 @@ export interface CampaignChapterPatch {
 }
 /** CampaignChapterResponse */
 export interface CampaignChapter {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   number: number;
+  /** Format: `uuid`. */
   book_id: string;
   num_notes: number;
   num_assets: number;
   character_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** CampaignCreate */
 export interface CampaignCreate {
   name: string;
   description?: string | null;
-  in_game_date?: string | null;
+  /** Format: `date`. A `Date` is sent as its UTC calendar date (`YYYY-MM-DD`, from `toISOString()`). */
+  in_game_date?: string | Date | null;
+  /** Default: `0`. */
   desperation?: number;
+  /** Default: `0`. */
   danger?: number;
 }
 /** CampaignExperienceResponse */
 export interface CampaignExperience {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `uuid`. */
   campaign_id: string;
+  /** Format: `uuid`. */
   user_id: string;
   xp_current: number;
   xp_total: number;
@@ -451,18 +510,22 @@ export interface CampaignExperience {
 export interface CampaignPatch {
   name?: string;
   description?: string | null;
-  in_game_date?: string | null;
+  /** Format: `date`. A `Date` is sent as its UTC calendar date (`YYYY-MM-DD`, from `toISOString()`). */
+  in_game_date?: string | Date | null;
   desperation?: number;
   danger?: number;
 }
 /** CampaignResponse */
 export interface Campaign {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
+  /** Format: `date`. */
   in_game_date: string | null;
   desperation: number;
   danger: number;
+  /** Format: `uuid`. */
   company_id: string;
   num_books: number;
   num_chapters: number;
@@ -470,13 +533,16 @@ export interface Campaign {
   num_player_characters: number;
   num_storyteller_characters: number;
   num_npc_characters: number;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** Child resources that can be embedded in a campaign chapter detail response. */
 export type ChapterInclude = "notes" | "assets";
 /** CharSheetSectionResponse */
 export interface SheetSection {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -484,13 +550,16 @@ export interface SheetSection {
   game_versions: string[];
   show_when_empty: boolean;
   order: number;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** Character class. */
 export type CharacterClass = "VAMPIRE" | "WEREWOLF" | "MAGE" | "HUNTER" | "GHOUL" | "MORTAL";
 /** CharacterConceptResponse */
 export interface CharacterConcept {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string;
@@ -498,7 +567,9 @@ export interface CharacterConcept {
   max_specialties: number;
   specialties: Record<string, unknown>[];
   favored_ability_names: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** CharacterCreate */
@@ -507,24 +578,29 @@ export interface CharacterCreate {
   name_last: string;
   character_class: CharacterClass;
   game_version: GameVersion;
+  /** Format: `uuid`. */
   campaign_id: string;
   name_nick?: string | null;
   type?: CharacterType;
   age?: number | null;
-  date_of_birth?: string | null;
+  /** Format: `date`. A `Date` is sent as its UTC calendar date (`YYYY-MM-DD`, from `toISOString()`). */
+  date_of_birth?: string | Date | null;
   biography?: string | null;
   demeanor?: string | null;
   nature?: string | null;
+  /** Format: `uuid`. */
   concept_id?: string | null;
   vampire_attributes?: VampireAttributesCreate | null;
   werewolf_attributes?: WerewolfAttributesCreate | null;
   mage_attributes?: MageAttributesCreate | null;
   hunter_attributes?: HunterAttributesCreate | null;
   traits?: CharacterTraitCreate[];
+  /** Format: `uuid`. */
   user_player_id?: string | null;
 }
 /** CharacterDetailResponse */
 export interface CharacterDetail {
+  /** Format: `uuid`. */
   id: string;
   name_first: string;
   name_last: string;
@@ -537,17 +613,24 @@ export interface CharacterDetail {
   status: CharacterStatus;
   starting_points: number;
   age: number | null;
+  /** Format: `date`. */
   date_of_birth: string | null;
   biography: string | null;
   demeanor: string | null;
   nature: string | null;
+  /** Format: `uuid`. */
   concept_id: string | null;
   concept_name: string | null;
   is_temporary: boolean;
+  /** Format: `date-time`. */
   date_killed: string | null;
+  /** Format: `uuid`. */
   user_creator_id: string | null;
+  /** Format: `uuid`. */
   user_player_id: string | null;
+  /** Format: `uuid`. */
   company_id: string;
+  /** Format: `uuid`. */
   campaign_id: string;
   num_inventory_items: number;
   num_notes: number;
@@ -558,7 +641,9 @@ export interface CharacterDetail {
   mage_attributes: MageAttributesResponse | null;
   hunter_attributes: HunterAttributesResponse | null;
   chapter_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   traits?: Struct[];
   inventory?: Struct[];
@@ -580,12 +665,15 @@ export interface CharacterPatch {
   type?: CharacterType;
   status?: CharacterStatus;
   age?: number | null;
-  date_of_birth?: string | null;
+  /** Format: `date`. A `Date` is sent as its UTC calendar date (`YYYY-MM-DD`, from `toISOString()`). */
+  date_of_birth?: string | Date | null;
   biography?: string | null;
   demeanor?: string | null;
   nature?: string | null;
+  /** Format: `uuid`. */
   concept_id?: string | null;
   is_temporary?: boolean;
+  /** Format: `uuid`. */
   user_player_id?: string | null;
   vampire_attributes?: VampireAttributesPatch;
   werewolf_attributes?: WerewolfAttributesPatch;
@@ -594,6 +682,7 @@ export interface CharacterPatch {
 }
 /** CharacterResponse */
 export interface Character {
+  /** Format: `uuid`. */
   id: string;
   name_first: string;
   name_last: string;
@@ -606,17 +695,24 @@ export interface Character {
   status: CharacterStatus;
   starting_points: number;
   age: number | null;
+  /** Format: `date`. */
   date_of_birth: string | null;
   biography: string | null;
   demeanor: string | null;
   nature: string | null;
+  /** Format: `uuid`. */
   concept_id: string | null;
   concept_name: string | null;
   is_temporary: boolean;
+  /** Format: `date-time`. */
   date_killed: string | null;
+  /** Format: `uuid`. */
   user_creator_id: string | null;
+  /** Format: `uuid`. */
   user_player_id: string | null;
+  /** Format: `uuid`. */
   company_id: string;
+  /** Format: `uuid`. */
   campaign_id: string;
   num_inventory_items: number;
   num_notes: number;
@@ -627,38 +723,51 @@ export interface Character {
   mage_attributes: MageAttributesResponse | null;
   hunter_attributes: HunterAttributesResponse | null;
   chapter_ids: string[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** Character status. */
 export type CharacterStatus = "ALIVE" | "DEAD";
 /** CharacterTraitAddConstant */
 export interface CharacterTraitAddConstant {
+  /** Format: `uuid`. */
   trait_id: string;
+  /** Default: `0`. */
   value?: number;
   currency?: TraitModifyCurrency;
 }
 /** CharacterTraitCreate */
 export interface CharacterTraitCreate {
+  /** Format: `uuid`. */
   trait_id: string;
+  /** Default: `0`. */
   value?: number;
 }
 /** CharacterTraitCreateCustom */
 export interface CharacterTraitCreateCustom {
   name: string;
+  /** Format: `uuid`. */
   category_id: string;
   currency: TraitModifyCurrency;
   description?: string | null;
+  /** Default: `5`. */
   max_value?: number;
+  /** Default: `0`. */
   min_value?: number;
+  /** Default: `true`. */
   show_when_zero?: boolean;
+  /** Default: `true`. */
   is_rollable?: boolean;
   initial_cost?: number | null;
   upgrade_cost?: number | null;
 }
 /** CharacterTraitResponse */
 export interface CharacterTrait {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `uuid`. */
   character_id: string;
   value: number;
   trait: Trait;
@@ -669,24 +778,33 @@ export interface CharacterTrait {
 export type CharacterType = "PLAYER" | "NPC" | "STORYTELLER";
 /** ChargenSessionFinalizeRequest */
 export interface ChargenSessionFinalizeRequest {
+  /** Format: `uuid`. */
   session_id: string;
+  /** Format: `uuid`. */
   selected_character_id: string;
 }
 /** ChargenSessionResponse */
 export interface ChargenSessionResponse {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `uuid`. */
   user_id: string;
+  /** Format: `uuid`. */
   campaign_id: string;
+  /** Format: `date-time`. */
   expires_at: string;
   requires_selection: boolean;
   characters: Character[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** CompanyCreate */
 export interface CompanyCreate {
   name: string;
   description?: string | null;
+  /** Default: `""`. */
   email?: string;
   settings?: CompanySettingsCreate | null;
 }
@@ -701,23 +819,29 @@ export interface CompanyPatch {
 export type CompanyPermission = "USER" | "ADMIN" | "OWNER" | "REVOKE";
 /** CompanyPermissionRequest */
 export interface CompanyPermissionRequest {
+  /** Format: `uuid`. */
   developer_id: string;
   permission: CompanyPermission;
 }
 /** CompanyPermissionResponse */
 export interface CompanyPermissions {
+  /** Format: `uuid`. */
   company_id: string;
   name: string;
   permission: string;
 }
 /** CompanyResponse */
 export interface Company {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   name: string;
   description: string | null;
   email: string;
+  /** Format: `date-time`. */
   resources_modified_at: string;
   num_campaigns: number;
   num_player_characters: number;
@@ -728,8 +852,11 @@ export interface Company {
 }
 /** CompanySettingsCreate */
 export interface CompanySettingsCreate {
+  /** Default: `10`. */
   character_autogen_xp_cost?: number;
+  /** Default: `3`. */
   character_autogen_num_choices?: number;
+  /** Default: `0`. */
   character_autogen_starting_points?: number;
   permission_manage_campaign?: ManageCampaignPermission;
   permission_manage_npc?: ManageNPCPermission;
@@ -750,6 +877,7 @@ export interface CompanySettingsPatch {
 }
 /** CompanySettingsResponse */
 export interface CompanySettingsResponse {
+  /** Format: `uuid`. */
   id: string;
   character_autogen_xp_cost: number;
   character_autogen_num_choices: number;
@@ -766,19 +894,27 @@ export interface CreateAutogenerateRequest {
   character_class?: CharacterClass | null;
   experience_level?: AutoGenExperienceLevel | null;
   skill_focus?: AbilityFocus | null;
+  /** Format: `uuid`. */
   concept_id?: string | null;
+  /** Format: `uuid`. */
   vampire_clan_id?: string | null;
+  /** Format: `uuid`. */
   werewolf_tribe_id?: string | null;
+  /** Format: `uuid`. */
   werewolf_auspice_id?: string | null;
 }
 /** DeveloperAdminResponse */
 export interface Developer {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   username: string;
   email: string;
   is_global_admin: boolean;
+  /** Format: `date-time`. */
   key_generated: string | null;
   provider_audiences: Record<string, string[]> | null;
   companies: CompanyPermissions[];
@@ -787,6 +923,7 @@ export interface Developer {
 export interface DeveloperCreate {
   username: string;
   email: string;
+  /** Default: `false`. */
   is_global_admin?: boolean;
 }
 /** DeveloperPatch */
@@ -797,11 +934,15 @@ export interface DeveloperPatch {
 }
 /** DeveloperResponse */
 export interface MeDeveloper {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   username: string;
   email: string;
+  /** Format: `date-time`. */
   key_generated: string | null;
   provider_audiences: Record<string, string[]> | null;
   companies: CompanyPermissions[];
@@ -810,17 +951,24 @@ export interface MeDeveloper {
 export interface DiceRollCreate {
   difficulty?: number | null;
   dice_size?: DiceSize;
+  /** Default: `1`. */
   num_dice?: number;
+  /** Default: `0`. */
   num_desperation_dice?: number;
   comment?: string | null;
   trait_ids?: string[];
+  /** Format: `uuid`. */
   campaign_id?: string | null;
+  /** Format: `uuid`. */
   character_id?: string | null;
 }
 /** DiceRollResponse */
 export interface Diceroll {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   difficulty: number | null;
   dice_size: number;
@@ -829,9 +977,13 @@ export interface Diceroll {
   result: DiceRollResultResponse | null;
   comment: string | null;
   trait_ids: string[];
+  /** Format: `uuid`. */
   user_id: string | null;
+  /** Format: `uuid`. */
   character_id: string | null;
+  /** Format: `uuid`. */
   campaign_id: string | null;
+  /** Format: `uuid`. */
   company_id: string;
 }
 /** DiceRollResultResponse */
@@ -867,34 +1019,43 @@ export interface DictionaryTermPatch {
 }
 /** DictionaryTermResponse */
 export interface DictionaryTerm {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   term: string;
   definition: string | null;
   link: string | null;
   synonyms: string[];
+  /** Format: `uuid`. */
   company_id: string | null;
   source_type: string | null;
+  /** Format: `uuid`. */
   source_id: string | null;
   powers: TraitPowerResponse[];
 }
 /** ExperienceAddRemove */
 export interface ExperienceAddRemove {
   amount: number;
+  /** Format: `uuid`. */
   campaign_id: string;
 }
 /** Who may change trait values without spending experience. */
 export type FreeTraitChangesPermission = "UNRESTRICTED" | "WITHIN_24_HOURS" | "STORYTELLER";
 /** FullSheetCharacterTraitDTO */
 export interface FullSheetCharacterTrait {
+  /** Format: `uuid`. */
   id: string;
   value: number;
+  /** Format: `uuid`. */
   character_id: string;
   trait: Trait;
 }
 /** FullSheetTraitCategoryDTO */
 export interface FullSheetTraitCategory {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -908,6 +1069,7 @@ export interface FullSheetTraitCategory {
 }
 /** FullSheetTraitSectionDTO */
 export interface FullSheetTraitSection {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -917,6 +1079,7 @@ export interface FullSheetTraitSection {
 }
 /** FullSheetTraitSubcategoryDTO */
 export interface FullSheetTraitSubcategory {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -939,8 +1102,10 @@ export interface GiftAttributesResponse {
   duration: string | null;
   minimum_renown: number | null;
   is_native_gift: boolean;
+  /** Format: `uuid`. */
   tribe_id: string | null;
   tribe_name: string | null;
+  /** Format: `uuid`. */
   auspice_id: string | null;
   auspice_name: string | null;
 }
@@ -990,12 +1155,16 @@ export interface InventoryItemPatch {
 }
 /** InventoryItemResponse */
 export interface InventoryItem {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   type: InventoryItemType;
+  /** Format: `uuid`. */
   character_id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** Inventory item type. */
@@ -1049,6 +1218,7 @@ export interface NewCompanyResponse {
 /** NoteCreate */
 export interface NoteCreate {
   title: string;
+  /** Default: `""`. */
   content?: string;
 }
 /** NotePatch */
@@ -1058,21 +1228,31 @@ export interface NotePatch {
 }
 /** NoteResponse */
 export interface Note {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   title: string;
   content: string;
+  /** Format: `uuid`. */
   company_id: string;
+  /** Format: `uuid`. */
   campaign_id: string | null;
+  /** Format: `uuid`. */
   book_id: string | null;
+  /** Format: `uuid`. */
   chapter_id: string | null;
+  /** Format: `uuid`. */
   character_id: string | null;
+  /** Format: `uuid`. */
   user_id: string | null;
 }
 /** QuickRollCreate */
 export interface QuickRollCreate {
   name: string;
+  /** Default: `""`. */
   description?: string;
   trait_ids?: string[];
 }
@@ -1084,19 +1264,27 @@ export interface QuickRollPatch {
 }
 /** QuickRollRequest */
 export interface QuickRollRequest {
+  /** Format: `uuid`. */
   quickroll_id: string;
+  /** Format: `uuid`. */
   character_id: string;
   comment?: string | null;
+  /** Default: `6`. */
   difficulty?: number;
+  /** Default: `0`. */
   num_desperation_dice?: number;
 }
 /** QuickRollResponse */
 export interface Quickroll {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   name: string;
   description: string;
+  /** Format: `uuid`. */
   user_id: string;
   trait_ids: string[];
 }
@@ -1112,34 +1300,57 @@ export interface RollStatistics {
   average_difficulty?: number | null;
   average_pool?: number | null;
   top_traits?: (Record<string, number | string>)[];
-  /** Calculate the percentage of critical successes. */
+  /**
+   * Calculate the percentage of critical successes.
+   * Read-only.
+   */
   criticals_percentage: number;
-  /** Calculate the percentage of successful rolls. */
+  /**
+   * Calculate the percentage of successful rolls.
+   * Read-only.
+   */
   success_percentage: number;
-  /** Calculate the percentage of failed rolls. */
+  /**
+   * Calculate the percentage of failed rolls.
+   * Read-only.
+   */
   failure_percentage: number;
-  /** Calculate the percentage of botched rolls. */
+  /**
+   * Calculate the percentage of botched rolls.
+   * Read-only.
+   */
   botch_percentage: number;
 }
 /** S3AssetResponse */
 export interface Asset {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   asset_type: string;
   mime_type: string;
   original_filename: string;
   public_url: string;
+  /** Format: `uuid`. */
   company_id: string;
+  /** Format: `uuid`. */
   uploaded_by_id: string | null;
+  /** Format: `uuid`. */
   character_id: string | null;
+  /** Format: `uuid`. */
   campaign_id: string | null;
+  /** Format: `uuid`. */
   book_id: string | null;
+  /** Format: `uuid`. */
   chapter_id: string | null;
+  /** Format: `uuid`. */
   user_parent_id: string | null;
 }
 /** SpecialtyResponse */
 export interface SpecialtyResponse {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   type: SpecialtyType;
@@ -1157,10 +1368,12 @@ export interface SystemHealth {
   database_latency_ms: number | null;
   cache_latency_ms: number | null;
   uptime: string;
+  /** Default: `"0.27.0"`. */
   version?: string;
 }
 /** TraitCategoryResponse */
 export interface TraitCategory {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -1168,12 +1381,15 @@ export interface TraitCategory {
   game_versions: string[];
   show_when_empty: boolean;
   order: number;
+  /** Format: `uuid`. */
   sheet_section_id: string;
   sheet_section_name: string | null;
   initial_cost: number;
   upgrade_cost: number;
   count_based_cost_multiplier: number | null;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** Currency options for modifying trait values. */
@@ -1185,6 +1401,7 @@ export interface TraitModifyRequest {
 }
 /** TraitPowerResponse */
 export interface TraitPowerResponse {
+  /** Format: `uuid`. */
   id: string;
   level: number;
   name: string | null;
@@ -1194,6 +1411,7 @@ export interface TraitPowerResponse {
 }
 /** TraitResponse */
 export interface Trait {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -1207,11 +1425,15 @@ export interface Trait {
   upgrade_cost: number;
   count_based_cost_multiplier: number | null;
   is_rollable: boolean;
+  /** Format: `uuid`. */
   sheet_section_id: string;
   sheet_section_name: string | null;
+  /** Format: `uuid`. */
   category_id: string;
   category_name: string | null;
+  /** Format: `uuid`. */
   custom_for_character_id: string | null;
+  /** Format: `uuid`. */
   subcategory_id: string | null;
   subcategory_name: string | null;
   pool: string | null;
@@ -1219,11 +1441,14 @@ export interface Trait {
   system: string | null;
   gift_attributes: GiftAttributesResponse | null;
   powers: TraitPowerResponse[];
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** TraitSubcategoryResponse */
 export interface TraitSubcategory {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -1237,11 +1462,15 @@ export interface TraitSubcategory {
   pool: string | null;
   system: string | null;
   hunter_edge_type: string | null;
+  /** Format: `uuid`. */
   category_id: string | null;
   category_name: string | null;
+  /** Format: `uuid`. */
   sheet_section_id: string | null;
   sheet_section_name: string | null;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** TraitValueOptionDetail */
@@ -1276,14 +1505,18 @@ export interface UserCreate {
 }
 /** UserDetailResponse */
 export interface UserDetail {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   name_first: string | null;
   name_last: string | null;
   username: string;
   email: string;
   role: string;
+  /** Format: `uuid`. */
   company_id: string;
   lifetime_xp: number;
   lifetime_cool_points: number;
@@ -1306,14 +1539,18 @@ export interface UserDetail {
 export type UserInclude = "quickrolls" | "notes" | "assets" | "characters";
 /** UserLookupResult */
 export interface UserLookupResult {
+  /** Format: `uuid`. */
   company_id: string;
   company_name: string;
+  /** Format: `uuid`. */
   user_id: string;
   role: string;
 }
 /** UserMerge */
 export interface UserMerge {
+  /** Format: `uuid`. */
   primary_user_id: string;
+  /** Format: `uuid`. */
   secondary_user_id: string;
 }
 /** UserPatch */
@@ -1328,6 +1565,7 @@ export interface UserPatch {
 export type UserRole = "ADMIN" | "STORYTELLER" | "PLAYER" | "UNAPPROVED" | "DEACTIVATED";
 /** VampireAttributesCreate */
 export interface VampireAttributesCreate {
+  /** Format: `uuid`. */
   clan_id: string;
   generation?: number | null;
   sire?: string | null;
@@ -1338,6 +1576,7 @@ export interface VampireAttributesCreate {
 }
 /** VampireAttributesPatch */
 export interface VampireAttributesPatch {
+  /** Format: `uuid`. */
   clan_id?: string;
   generation?: number | null;
   sire?: string | null;
@@ -1348,6 +1587,7 @@ export interface VampireAttributesPatch {
 }
 /** VampireAttributesResponse */
 export interface VampireAttributesResponse {
+  /** Format: `uuid`. */
   clan_id: string | null;
   clan_name: string | null;
   generation: number | null;
@@ -1359,6 +1599,7 @@ export interface VampireAttributesResponse {
 }
 /** VampireClanResponse */
 export interface VampireClan {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -1368,25 +1609,33 @@ export interface VampireClan {
   variant_bane: NameDescriptionResponse | null;
   compulsion: NameDescriptionResponse | null;
   link: string | null;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** WerewolfAttributesCreate */
 export interface WerewolfAttributesCreate {
+  /** Format: `uuid`. */
   tribe_id: string;
+  /** Format: `uuid`. */
   auspice_id: string;
   pack_name?: string | null;
 }
 /** WerewolfAttributesPatch */
 export interface WerewolfAttributesPatch {
+  /** Format: `uuid`. */
   tribe_id?: string;
+  /** Format: `uuid`. */
   auspice_id?: string;
   pack_name?: string | null;
 }
 /** WerewolfAttributesResponse */
 export interface WerewolfAttributesResponse {
+  /** Format: `uuid`. */
   tribe_id: string | null;
   tribe_name: string | null;
+  /** Format: `uuid`. */
   auspice_id: string | null;
   auspice_name: string | null;
   pack_name: string | null;
@@ -1394,17 +1643,21 @@ export interface WerewolfAttributesResponse {
 }
 /** WerewolfAuspiceResponse */
 export interface WerewolfAuspice {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
   game_versions: string[];
   gift_trait_ids: string[];
   link: string | null;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** WerewolfTribeResponse */
 export interface WerewolfTribe {
+  /** Format: `uuid`. */
   id: string;
   name: string;
   description: string | null;
@@ -1415,29 +1668,39 @@ export interface WerewolfTribe {
   ban: string | null;
   gift_trait_ids: string[];
   link: string | null;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
 }
 /** UserResponse */
 export interface UserResponse {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   username: string;
   email: string;
   role: string;
+  /** Format: `uuid`. */
   company_id: string;
 }
 /** UserResponse */
 export interface User {
+  /** Format: `uuid`. */
   id: string;
+  /** Format: `date-time`. */
   date_created: string;
+  /** Format: `date-time`. */
   date_modified: string;
   name_first: string | null;
   name_last: string | null;
   username: string;
   email: string;
   role: string;
+  /** Format: `uuid`. */
   company_id: string;
   lifetime_xp: number;
   lifetime_cool_points: number;
@@ -1458,993 +1721,3078 @@ export type TraitValueOptionDetailEnum = "increase" | "decrease";
 /** `client.companies`: 12 methods. */
 export interface CompaniesService {
   /**
+   * List companies
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies
+   *
+   * Retrieve a paginated list of companies you have access to.
+   *
+   * Only companies where you have been granted at least user-level permissions are returned.
+   *
+   * `GET /api/v1/companies`.
    */
   getPage(options?: ServicePageOptions): Promise<Page<Company>>;
   /**
+   * List companies
+   *
    * Every item, page by page.
-   * GET /api/v1/companies
+   *
+   * Retrieve a paginated list of companies you have access to.
+   *
+   * Only companies where you have been granted at least user-level permissions are returned.
+   *
+   * `GET /api/v1/companies`.
    */
   listAll(options?: ServiceIterateOptions): Promise<Company[]>;
   /**
+   * List companies
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies
+   *
+   * Retrieve a paginated list of companies you have access to.
+   *
+   * Only companies where you have been granted at least user-level permissions are returned.
+   *
+   * `GET /api/v1/companies`.
    */
   iterAll(options?: ServiceIterateOptions): ItemIterator<Company>;
-  /** GET /api/v1/companies/{company_id} */
+  /**
+   * Get company
+   *
+   * Retrieve detailed information about a specific company including its settings and configuration.
+   *
+   * **Note:** Requires at least user-level access to the company.
+   *
+   * `GET /api/v1/companies/{company_id}`.
+   */
   get(companyId: string, options?: CallOptions): Promise<Company>;
-  /** POST /api/v1/companies */
+  /**
+   * Create company
+   *
+   * Create a new company in the system AND a user account with `ADMIN` permissions for the company with your developer username and email (you can patch this later).
+   *
+   * Your API key is granted `OWNER` permission for the new company, giving you full administrative control, including the ability to grant permissions to other developers.
+   *
+   * `POST /api/v1/companies`.
+   */
   create(body: CompanyCreate, options?: MutationOptions): Promise<NewCompanyResponse>;
-  /** PATCH /api/v1/companies/{company_id} */
+  /**
+   * Update company
+   *
+   * Modify a company's properties such as name or settings.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Note:** Requires admin-level access to the company.
+   *
+   * `PATCH /api/v1/companies/{company_id}`.
+   */
   update(companyId: string, body: CompanyPatch, options?: MutationOptions): Promise<Company>;
-  /** DELETE /api/v1/companies/{company_id} */
+  /**
+   * Delete company
+   *
+   * Delete a company from the system.
+   *
+   * This is a destructive action that archives the company and all associated data.
+   *
+   * **Note:** Requires owner-level access to the company.
+   *
+   * `DELETE /api/v1/companies/{company_id}`.
+   */
   delete(companyId: string, options?: CallOptions): Promise<void>;
-  /** POST /api/v1/companies/{company_id}/access */
+  /**
+   * Grant developer access
+   *
+   * Add, update, or revoke a developer's permission level for this company.
+   *
+   * Valid permission levels are `USER`, `ADMIN`, and `OWNER`. Set permission to `REVOKE` to revoke access entirely.
+   *
+   * **Restrictions:**
+   * - Every company must have at least one owner
+   *
+   * **Note:** Requires owner-level access to the company.
+   *
+   * `POST /api/v1/companies/{company_id}/access`.
+   */
   grantAccess(companyId: string, developerId: string, permission: CompanyPermission, options?: MutationOptions): Promise<CompanyPermissions>;
-  /** GET /api/v1/companies/{company_id}/statistics */
-  getStatistics(companyId: string, options?: CallOptions & { numTopTraits?: number; }): Promise<RollStatistics>;
   /**
+   * Get company statistics
+   *
+   * Retrieve aggregated dice roll statistics for a company. Includes success rates, critical frequenciesmost-used traits, etc..
+   *
+   * `GET /api/v1/companies/{company_id}/statistics`.
+   */
+  getStatistics(companyId: string, options?: CallOptions & {
+    numTopTraits?: number;
+  }): Promise<RollStatistics>;
+  /**
+   * List company audit logs
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for this company.
+   *
+   * Returns all changes recorded within the company, sorted by most recent first. Use query parameters to filter by user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  getAuditLogPage(companyId: string, options?: ServicePageOptions & { actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): Promise<Page<AuditLog>>;
+  getAuditLogPage(companyId: string, options?: ServicePageOptions & {
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): Promise<Page<AuditLog>>;
   /**
+   * List company audit logs
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for this company.
+   *
+   * Returns all changes recorded within the company, sorted by most recent first. Use query parameters to filter by user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  listAllAuditLogs(companyId: string, options?: ServiceIterateOptions & { actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): Promise<AuditLog[]>;
+  listAllAuditLogs(companyId: string, options?: ServiceIterateOptions & {
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): Promise<AuditLog[]>;
   /**
+   * List company audit logs
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAuditLogs())`.
-   * GET /api/v1/companies/{company_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for this company.
+   *
+   * Returns all changes recorded within the company, sorted by most recent first. Use query parameters to filter by user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  iterAllAuditLogs(companyId: string, options?: ServiceIterateOptions & { actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): ItemIterator<AuditLog>;
+  iterAllAuditLogs(companyId: string, options?: ServiceIterateOptions & {
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): ItemIterator<AuditLog>;
 }
 /** `client.developer`: 3 methods. */
 export interface DeveloperService {
-  /** GET /api/v1/developers/me */
+  /**
+   * Get current developer
+   *
+   * Retrieve the developer profile associated with the current API key. Use this to verify authentication and view your account details.
+   *
+   * `GET /api/v1/developers/me`.
+   */
   getMe(options?: CallOptions): Promise<MeDeveloper>;
-  /** PATCH /api/v1/developers/me */
+  /**
+   * Update current developer
+   *
+   * Modify your developer profile. Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * Use the `provider_audiences` field to register the Apple bundle IDs or Google OAuth client IDs your application uses. Once registered, the identify endpoint will accept tokens whose `aud` claim matches one of your registered values, in addition to any server-wide audiences configured by the operator. Keys must be `apple` or `google`; each list may contain at most 20 entries of up to 255 characters each. Set `provider_audiences` to `null` to clear all registered audiences.
+   *
+   * `PATCH /api/v1/developers/me`.
+   */
   updateMe(body: DeveloperPatch, options?: MutationOptions): Promise<MeDeveloper>;
-  /** POST /api/v1/developers/me/new-key */
+  /**
+   * Regenerate API key
+   *
+   * Generate a new API key for your account. The current key will be immediately invalidated and all cached authentication data will be cleared.
+   *
+   * **Be certain to save the API key from the response. It will not be displayed again.**
+   *
+   * `POST /api/v1/developers/me/new-key`.
+   */
   regenerateApiKey(options?: MutationOptions): Promise<Record<string, unknown> & { api_key: string }>;
 }
 /** `client.globalAdmin`: 20 methods. */
 export interface GlobalAdminService {
   /**
+   * List developers
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/admin/developers
+   *
+   * Retrieve a paginated list of all developer accounts in the system. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers`.
    */
-  getDeveloperPage(options?: ServicePageOptions & { isGlobalAdmin?: boolean; }): Promise<Page<Developer>>;
+  getDeveloperPage(options?: ServicePageOptions & {
+    /** Filter by global admin status. */
+    isGlobalAdmin?: boolean;
+  }): Promise<Page<Developer>>;
   /**
+   * List developers
+   *
    * Every item, page by page.
-   * GET /api/v1/admin/developers
+   *
+   * Retrieve a paginated list of all developer accounts in the system. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers`.
    */
-  listAllDevelopers(options?: ServiceIterateOptions & { isGlobalAdmin?: boolean; }): Promise<Developer[]>;
+  listAllDevelopers(options?: ServiceIterateOptions & {
+    /** Filter by global admin status. */
+    isGlobalAdmin?: boolean;
+  }): Promise<Developer[]>;
   /**
+   * List developers
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllDevelopers())`.
-   * GET /api/v1/admin/developers
+   *
+   * Retrieve a paginated list of all developer accounts in the system. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers`.
    */
-  iterAllDevelopers(options?: ServiceIterateOptions & { isGlobalAdmin?: boolean; }): ItemIterator<Developer>;
-  /** GET /api/v1/admin/developers/{developer_id} */
+  iterAllDevelopers(options?: ServiceIterateOptions & {
+    /** Filter by global admin status. */
+    isGlobalAdmin?: boolean;
+  }): ItemIterator<Developer>;
+  /**
+   * Get developer
+   *
+   * Retrieve detailed information about a specific developer account. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers/{developer_id}`.
+   */
   getDeveloper(developerId: string, options?: CallOptions): Promise<Developer>;
-  /** POST /api/v1/admin/developers */
+  /**
+   * Create developer
+   *
+   * Create a new developer account. This creates the account but does not create an API key or grant access to any companies.
+   *
+   * **Be certain to generate an API key after account creation.**
+   *
+   * Requires global admin privileges.
+   *
+   * `POST /api/v1/admin/developers`.
+   */
   createDeveloper(body: DeveloperCreate, options?: MutationOptions): Promise<Developer>;
-  /** PATCH /api/v1/admin/developers/{developer_id} */
+  /**
+   * Update developer
+   *
+   * Modify a developer account's properties. Only include fields that need to be changed. Requires global admin privileges.
+   *
+   * `PATCH /api/v1/admin/developers/{developer_id}`.
+   */
   updateDeveloper(developerId: string, body: AdminDeveloperPatch, options?: MutationOptions): Promise<Developer>;
-  /** DELETE /api/v1/admin/developers/{developer_id} */
+  /**
+   * Delete developer
+   *
+   * Remove a developer account from the system. The developer's API key will be invalidated immediately. Requires global admin privileges.
+   *
+   * `DELETE /api/v1/admin/developers/{developer_id}`.
+   */
   deleteDeveloper(developerId: string, options?: CallOptions): Promise<void>;
-  /** POST /api/v1/admin/developers/{developer_id}/new-key */
+  /**
+   * Create API key
+   *
+   * Generate a new API key for a developer. Their current key will be immediately invalidated.
+   *
+   * **Be certain to save the API key as it will not be displayed again.**
+   *
+   * Requires global admin privileges.
+   *
+   * `POST /api/v1/admin/developers/{developer_id}/new-key`.
+   */
   createApiKey(developerId: string, options?: MutationOptions): Promise<Record<string, unknown> & { api_key: string }>;
   /**
+   * List users
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/admin/users
+   *
+   * Retrieve a paginated list of users across all companies. Optionally filter by company, role, email, or archived state. Unlike the company-scoped user endpoints, this requires no On-Behalf-Of header. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/users`.
    */
-  getUserPage(options?: ServicePageOptions & { companyId?: string; role?: UserRole; email?: string; isArchived?: boolean; }): Promise<Page<AdminUser>>;
+  getUserPage(options?: ServicePageOptions & {
+    /** Filter by company. */
+    companyId?: string;
+    /** Filter by role. */
+    role?: UserRole;
+    /** Filter by exact email. */
+    email?: string;
+    /** Filter by archived state. */
+    isArchived?: boolean;
+  }): Promise<Page<AdminUser>>;
   /**
+   * List users
+   *
    * Every item, page by page.
-   * GET /api/v1/admin/users
+   *
+   * Retrieve a paginated list of users across all companies. Optionally filter by company, role, email, or archived state. Unlike the company-scoped user endpoints, this requires no On-Behalf-Of header. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/users`.
    */
-  listAllUsers(options?: ServiceIterateOptions & { companyId?: string; role?: UserRole; email?: string; isArchived?: boolean; }): Promise<AdminUser[]>;
+  listAllUsers(options?: ServiceIterateOptions & {
+    /** Filter by company. */
+    companyId?: string;
+    /** Filter by role. */
+    role?: UserRole;
+    /** Filter by exact email. */
+    email?: string;
+    /** Filter by archived state. */
+    isArchived?: boolean;
+  }): Promise<AdminUser[]>;
   /**
+   * List users
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllUsers())`.
-   * GET /api/v1/admin/users
+   *
+   * Retrieve a paginated list of users across all companies. Optionally filter by company, role, email, or archived state. Unlike the company-scoped user endpoints, this requires no On-Behalf-Of header. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/users`.
    */
-  iterAllUsers(options?: ServiceIterateOptions & { companyId?: string; role?: UserRole; email?: string; isArchived?: boolean; }): ItemIterator<AdminUser>;
-  /** GET /api/v1/admin/users/{user_id} */
+  iterAllUsers(options?: ServiceIterateOptions & {
+    /** Filter by company. */
+    companyId?: string;
+    /** Filter by role. */
+    role?: UserRole;
+    /** Filter by exact email. */
+    email?: string;
+    /** Filter by archived state. */
+    isArchived?: boolean;
+  }): ItemIterator<AdminUser>;
+  /**
+   * Get user
+   *
+   * Retrieve a single user by ID, regardless of which company they belong to. Archived (soft-deleted) users are returned here. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/users/{user_id}`.
+   */
   getUser(userId: string, options?: CallOptions): Promise<AdminUser>;
-  /** POST /api/v1/admin/users */
+  /**
+   * Create user
+   *
+   * Create a user in the company identified by `company_id` in the request body. The role assignment matrix does not apply. A user cannot be created with the UNAPPROVED or DEACTIVATED role. Requires global admin privileges.
+   *
+   * `POST /api/v1/admin/users`.
+   */
   createUser(body: AdminUserCreate, options?: MutationOptions): Promise<AdminUser>;
-  /** PATCH /api/v1/admin/users/{user_id} */
+  /**
+   * Update user
+   *
+   * Update any user by ID with no role-matrix restrictions. Set `is_archived` to false to restore a soft-deleted user, which reverses the archive cascade and restores the data archived with them. Restoring is refused with a 409 while the user's company is archived; restore the company first. Requires global admin privileges.
+   *
+   * `PATCH /api/v1/admin/users/{user_id}`.
+   */
   updateUser(userId: string, body: AdminUserPatch, options?: MutationOptions): Promise<AdminUser>;
-  /** DELETE /api/v1/admin/users/{user_id} */
+  /**
+   * Delete user
+   *
+   * Soft-delete a user by ID. Archival cascades to their owned data (quickrolls, assets, notes, and played characters); dice rolls are kept as historical records. The user can later be restored by patching `is_archived` to false, which reverses the cascade. Requires global admin privileges.
+   *
+   * `DELETE /api/v1/admin/users/{user_id}`.
+   */
   deleteUser(userId: string, options?: CallOptions): Promise<void>;
   /**
+   * List developer audit logs
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/admin/developers/{developer_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for a specific developer.
+   *
+   * Returns all API mutations performed by the developer's API key, sorted by most recent first. Use query parameters to filter by company, user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  getAuditLogPage(developerId: string, options?: ServicePageOptions & { companyId?: string; actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): Promise<Page<AuditLog>>;
+  getAuditLogPage(developerId: string, options?: ServicePageOptions & {
+    companyId?: string;
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): Promise<Page<AuditLog>>;
   /**
+   * List developer audit logs
+   *
    * Every item, page by page.
-   * GET /api/v1/admin/developers/{developer_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for a specific developer.
+   *
+   * Returns all API mutations performed by the developer's API key, sorted by most recent first. Use query parameters to filter by company, user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  listAllAuditLogs(developerId: string, options?: ServiceIterateOptions & { companyId?: string; actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): Promise<AuditLog[]>;
+  listAllAuditLogs(developerId: string, options?: ServiceIterateOptions & {
+    companyId?: string;
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): Promise<AuditLog[]>;
   /**
+   * List developer audit logs
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAuditLogs())`.
-   * GET /api/v1/admin/developers/{developer_id}/audit-logs
+   *
+   * Retrieve a paginated list of audit log entries for a specific developer.
+   *
+   * Returns all API mutations performed by the developer's API key, sorted by most recent first. Use query parameters to filter by company, user, campaign, character, entity type, operation, or date range.
+   *
+   * Pass `include=request_details` to embed raw request forensics (URL, request body, path/query params) in each entry.
+   *
+   * Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  iterAllAuditLogs(developerId: string, options?: ServiceIterateOptions & { companyId?: string; actingUserId?: string; userId?: string; campaignId?: string; bookId?: string; chapterId?: string; characterId?: string; entityType?: AuditEntityType; operation?: AuditOperation; dateFrom?: string | Date; dateTo?: string | Date; include?: AuditLogInclude[]; }): ItemIterator<AuditLog>;
-  /** GET /api/v1/admin/logs */
-  tailLogs(options?: CallOptions & { level?: LogLevel; limit?: number; }): Promise<ServerLogEntry[]>;
-  /** GET /api/v1/admin/logs/download */
+  iterAllAuditLogs(developerId: string, options?: ServiceIterateOptions & {
+    companyId?: string;
+    actingUserId?: string;
+    userId?: string;
+    campaignId?: string;
+    bookId?: string;
+    chapterId?: string;
+    characterId?: string;
+    entityType?: AuditEntityType;
+    operation?: AuditOperation;
+    dateFrom?: string | Date;
+    dateTo?: string | Date;
+    include?: AuditLogInclude[];
+  }): ItemIterator<AuditLog>;
+  /**
+   * Tail server logs
+   *
+   * Return the most recent application log entries, filtered by minimum level.
+   *
+   * Reads the active log file and returns the newest matching entries whose level is at or above `level`. When `level` is omitted it defaults to the server's configured log level. `limit` bounds the number of level-matched entries; unparsable lines and entries whose level is unrecognized are surfaced in addition (newest first) so corruption and unranked levels are never hidden.
+   *
+   * Returns an empty array when file logging is enabled but the log file holds no matching entries yet. Returns 409 if file logging is not enabled. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/logs`.
+   */
+  tailLogs(options?: CallOptions & {
+    level?: LogLevel;
+    limit?: number;
+  }): Promise<ServerLogEntry[]>;
+  /**
+   * Download server logs
+   *
+   * Download a zip archive of the application's log files.
+   *
+   * Bundles the active log file together with any rotated backups into a single zip download.
+   *
+   * Returns 409 if file logging is not enabled or no log files exist on disk. Requires global admin privileges.
+   *
+   * `GET /api/v1/admin/logs/download`.
+   */
   downloadLogs(options?: CallOptions): Promise<Download>;
 }
 /** `client.system`: 1 methods. */
 export interface SystemService {
-  /** GET /api/v1/health */
+  /**
+   * Check system health
+   *
+   * Verify the API and its dependencies are operational. Returns database and cache connectivity status, response latency in milliseconds, process uptime, and application version. No authentication required.
+   *
+   * `GET /api/v1/health`.
+   */
   health(options?: CallOptions): Promise<SystemHealth>;
 }
 /** `client.userLookup`: 5 methods. */
 export interface UserLookupService {
-  /** GET /api/v1/users/lookup */
+  /**
+   * Look up a user across companies
+   *
+   * Look up a person across all companies you have access to. Returns one result per company where a matching user record exists.
+   *
+   * Provide **exactly one** query parameter:
+   *
+   * | Parameter    | Matches against              |
+   * |-------------|------------------------------|
+   * | `email`      | User email (exact match)    |
+   * | `discord_id` | Discord profile ID          |
+   * | `google_id`  | Google profile ID           |
+   * | `github_id`  | GitHub profile ID           |
+   * | `apple_id`   | Apple profile ID            |
+   *
+   * **Intended for login/registration flows** — discover which companies a person already belongs to so your client can offer "log in to Company X" or detect existing accounts.
+   *
+   * Archived users are excluded. Unapproved and deactivated users are included so your client can display appropriate messaging.
+   *
+   * Results are scoped to companies where you have USER, ADMIN, or OWNER permission.
+   *
+   * `GET /api/v1/users/lookup`.
+   */
   byEmail(email: string, options?: CallOptions): Promise<UserLookupResult[]>;
-  /** GET /api/v1/users/lookup */
+  /**
+   * Look up a user across companies
+   *
+   * Look up a person across all companies you have access to. Returns one result per company where a matching user record exists.
+   *
+   * Provide **exactly one** query parameter:
+   *
+   * | Parameter    | Matches against              |
+   * |-------------|------------------------------|
+   * | `email`      | User email (exact match)    |
+   * | `discord_id` | Discord profile ID          |
+   * | `google_id`  | Google profile ID           |
+   * | `github_id`  | GitHub profile ID           |
+   * | `apple_id`   | Apple profile ID            |
+   *
+   * **Intended for login/registration flows** — discover which companies a person already belongs to so your client can offer "log in to Company X" or detect existing accounts.
+   *
+   * Archived users are excluded. Unapproved and deactivated users are included so your client can display appropriate messaging.
+   *
+   * Results are scoped to companies where you have USER, ADMIN, or OWNER permission.
+   *
+   * `GET /api/v1/users/lookup`.
+   */
   byDiscordId(discordId: string, options?: CallOptions): Promise<UserLookupResult[]>;
-  /** GET /api/v1/users/lookup */
+  /**
+   * Look up a user across companies
+   *
+   * Look up a person across all companies you have access to. Returns one result per company where a matching user record exists.
+   *
+   * Provide **exactly one** query parameter:
+   *
+   * | Parameter    | Matches against              |
+   * |-------------|------------------------------|
+   * | `email`      | User email (exact match)    |
+   * | `discord_id` | Discord profile ID          |
+   * | `google_id`  | Google profile ID           |
+   * | `github_id`  | GitHub profile ID           |
+   * | `apple_id`   | Apple profile ID            |
+   *
+   * **Intended for login/registration flows** — discover which companies a person already belongs to so your client can offer "log in to Company X" or detect existing accounts.
+   *
+   * Archived users are excluded. Unapproved and deactivated users are included so your client can display appropriate messaging.
+   *
+   * Results are scoped to companies where you have USER, ADMIN, or OWNER permission.
+   *
+   * `GET /api/v1/users/lookup`.
+   */
   byGoogleId(googleId: string, options?: CallOptions): Promise<UserLookupResult[]>;
-  /** GET /api/v1/users/lookup */
+  /**
+   * Look up a user across companies
+   *
+   * Look up a person across all companies you have access to. Returns one result per company where a matching user record exists.
+   *
+   * Provide **exactly one** query parameter:
+   *
+   * | Parameter    | Matches against              |
+   * |-------------|------------------------------|
+   * | `email`      | User email (exact match)    |
+   * | `discord_id` | Discord profile ID          |
+   * | `google_id`  | Google profile ID           |
+   * | `github_id`  | GitHub profile ID           |
+   * | `apple_id`   | Apple profile ID            |
+   *
+   * **Intended for login/registration flows** — discover which companies a person already belongs to so your client can offer "log in to Company X" or detect existing accounts.
+   *
+   * Archived users are excluded. Unapproved and deactivated users are included so your client can display appropriate messaging.
+   *
+   * Results are scoped to companies where you have USER, ADMIN, or OWNER permission.
+   *
+   * `GET /api/v1/users/lookup`.
+   */
   byGithubId(githubId: string, options?: CallOptions): Promise<UserLookupResult[]>;
-  /** GET /api/v1/users/lookup */
+  /**
+   * Look up a user across companies
+   *
+   * Look up a person across all companies you have access to. Returns one result per company where a matching user record exists.
+   *
+   * Provide **exactly one** query parameter:
+   *
+   * | Parameter    | Matches against              |
+   * |-------------|------------------------------|
+   * | `email`      | User email (exact match)    |
+   * | `discord_id` | Discord profile ID          |
+   * | `google_id`  | Google profile ID           |
+   * | `github_id`  | GitHub profile ID           |
+   * | `apple_id`   | Apple profile ID            |
+   *
+   * **Intended for login/registration flows** — discover which companies a person already belongs to so your client can offer "log in to Company X" or detect existing accounts.
+   *
+   * Archived users are excluded. Unapproved and deactivated users are included so your client can display appropriate messaging.
+   *
+   * Results are scoped to companies where you have USER, ADMIN, or OWNER permission.
+   *
+   * `GET /api/v1/users/lookup`.
+   */
   byAppleId(appleId: string, options?: CallOptions): Promise<UserLookupResult[]>;
 }
 /** `client.users`: 42 methods. */
 export interface UsersService {
   /**
+   * List unapproved users
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/users/unapproved
+   *
+   * Retrieve a paginated list of users pending approval within a company.
+   *
+   * Only returns non-archived users with the UNAPPROVED role. Requires admin-level access.
+   *
+   * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
   getUnapprovedPage(options?: ServicePageOptions): Promise<Page<User>>;
   /**
+   * List unapproved users
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/users/unapproved
+   *
+   * Retrieve a paginated list of users pending approval within a company.
+   *
+   * Only returns non-archived users with the UNAPPROVED role. Requires admin-level access.
+   *
+   * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
   listAllUnapproved(options?: ServiceIterateOptions): Promise<User[]>;
   /**
+   * List unapproved users
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllUnapproved())`.
-   * GET /api/v1/companies/{company_id}/users/unapproved
+   *
+   * Retrieve a paginated list of users pending approval within a company.
+   *
+   * Only returns non-archived users with the UNAPPROVED role. Requires admin-level access.
+   *
+   * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
   iterAllUnapproved(options?: ServiceIterateOptions): ItemIterator<User>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/approve
-   * Sends `On-Behalf-Of`.
+   * Approve user
+   *
+   * Approve a pending user and assign them a role within the company.
+   *
+   * The target user must have the UNAPPROVED role. The assigned role must be PLAYER, STORYTELLER, or ADMIN.
+   *
+   * **Note:** Requires admin-level access.
+   *
+   * **Authorization:** ADMIN or STORYTELLER. The assigned role must be permitted by the role-assignment hierarchy — a STORYTELLER cannot approve a user directly to ADMIN.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/approve`; sends `On-Behalf-Of`.
    */
   approveUser(userId: string, role: AssignableUserRole, options?: MutationOptions): Promise<User>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/deny
-   * Sends `On-Behalf-Of`.
+   * Deny user
+   *
+   * Deny a pending user and remove them from the company.
+   *
+   * The target user must have the UNAPPROVED role. The user is archived and removed from the company's user list.
+   *
+   * **Note:** Requires admin-level access.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/deny`; sends `On-Behalf-Of`.
    */
   denyUser(userId: string, options?: MutationOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/users/merge
-   * Sends `On-Behalf-Of`.
+   * Merge users
+   *
+   * Merge an UNAPPROVED user into an existing primary user.
+   *
+   * Copies provider-identity profile fields (Apple, Google, GitHub, Discord) from the secondary user to the primary user, filling in only empty profile fields on the primary. The secondary user is then deleted and removed from the company's user list.
+   *
+   * The secondary user must have the UNAPPROVED role. This endpoint is designed for account linking when a user authenticates via a new identity provider and a duplicate UNAPPROVED account was created before the match was identified.
+   *
+   * **Note:** Requires admin-level access.
+   *
+   * `POST /api/v1/companies/{company_id}/users/merge`; sends `On-Behalf-Of`.
    */
   merge(primaryUserId: string, secondaryUserId: string, options?: MutationOptions): Promise<User>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/identities
-   * Sends `On-Behalf-Of`.
+   * Link identity
+   *
+   * Attach an additional verified provider identity to an existing user.
+   *
+   * Use this for "connect your account" settings flows: a user already authenticated via one provider presents a credential from a second provider, which is verified and linked to the same user. Only the user themselves or a company admin may link identities.
+   *
+   * Returns 409 with code IDENTITY_ALREADY_LINKED if the identity belongs to another user (use the merge endpoint instead) or if the user already has a different identity from this provider. Re-linking the same identity is idempotent and refreshes the stored profile.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/identities`; sends `On-Behalf-Of`.
    */
   linkIdentity(userId: string, provider: IdentityProvider, token: string, options?: MutationOptions): Promise<User>;
   /**
-   * DELETE /api/v1/companies/{company_id}/users/{user_id}/identities/{provider}
-   * Sends `On-Behalf-Of`.
+   * Unlink identity
+   *
+   * Remove a linked provider identity from a user.
+   *
+   * Use this for "disconnect account" settings flows: the provider in the path (`apple`, `google`, `discord`, or `github`) is cleared from the user. Only the user themselves or a company admin may unlink identities.
+   *
+   * Returns 404 with code IDENTITY_NOT_LINKED if the user has no identity from that provider, and 409 with code LAST_IDENTITY if it is the user's only linked identity. The final identity is protected so a user can never be left with no way to authenticate; link another provider first, then retry.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}/identities/{provider}`; sends `On-Behalf-Of`.
    */
   unlinkIdentity(userId: string, provider: IdentityProvider, options?: CallOptions): Promise<User>;
   /**
+   * List users
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/users
+   *
+   * Retrieve a paginated list of users within a company.
+   *
+   * Optionally filter by user role to view specific user types such as players or storytellers. Filter by email to find a user by their exact email address, useful for checking if a user already exists before registration.
+   *
+   * `GET /api/v1/companies/{company_id}/users`.
    */
-  getPage(options?: ServicePageOptions & { userRole?: UserRole; email?: string; }): Promise<Page<User>>;
+  getPage(options?: ServicePageOptions & {
+    userRole?: UserRole;
+    email?: string;
+  }): Promise<Page<User>>;
   /**
+   * List users
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/users
+   *
+   * Retrieve a paginated list of users within a company.
+   *
+   * Optionally filter by user role to view specific user types such as players or storytellers. Filter by email to find a user by their exact email address, useful for checking if a user already exists before registration.
+   *
+   * `GET /api/v1/companies/{company_id}/users`.
    */
-  listAll(options?: ServiceIterateOptions & { userRole?: UserRole; email?: string; }): Promise<User[]>;
+  listAll(options?: ServiceIterateOptions & {
+    userRole?: UserRole;
+    email?: string;
+  }): Promise<User[]>;
   /**
+   * List users
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/users
+   *
+   * Retrieve a paginated list of users within a company.
+   *
+   * Optionally filter by user role to view specific user types such as players or storytellers. Filter by email to find a user by their exact email address, useful for checking if a user already exists before registration.
+   *
+   * `GET /api/v1/companies/{company_id}/users`.
    */
-  iterAll(options?: ServiceIterateOptions & { userRole?: UserRole; email?: string; }): ItemIterator<User>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id} */
-  get(userId: string, options?: CallOptions & { include?: UserInclude[]; }): Promise<UserDetail>;
+  iterAll(options?: ServiceIterateOptions & {
+    userRole?: UserRole;
+    email?: string;
+  }): ItemIterator<User>;
   /**
-   * POST /api/v1/companies/{company_id}/users
-   * Sends `On-Behalf-Of`.
+   * Get user
+   *
+   * Retrieve detailed information about a specific user including their role and experience.
+   *
+   * Use the `include` query parameter to embed related child resources in the response. Pass one or more of: `quickrolls`, `notes`, `assets`, `characters`. Example: `?include=quickrolls&include=characters`. The `assets` value returns assets attached to the user (not assets the user uploaded). The `characters` value returns only characters the user plays. When omitted, child resources are not included and must be fetched via their dedicated endpoints. Invalid values return a 400 error.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}`.
+   */
+  get(userId: string, options?: CallOptions & {
+    include?: UserInclude[];
+  }): Promise<UserDetail>;
+  /**
+   * Create user
+   *
+   * Create a new user within a company.
+   *
+   * The user is automatically added to the company's user list.
+   *
+   * **Note:** Requires admin-level access to the company.
+   *
+   * **Authorization:** Requester must be ADMIN or STORYTELLER. Storytellers may only create users with roles PLAYER or STORYTELLER. Creating a user with initial role UNAPPROVED or DEACTIVATED is not permitted via this endpoint (UNAPPROVED users are created through the identify endpoint).
+   *
+   * `POST /api/v1/companies/{company_id}/users`; sends `On-Behalf-Of`.
    */
   create(body: UserCreate, options?: MutationOptions): Promise<User>;
   /**
-   * PATCH /api/v1/companies/{company_id}/users/{user_id}
-   * Sends `On-Behalf-Of`.
+   * Update user
+   *
+   * Modify a user's properties such as name, email, or role.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Authorization:** Non-role fields may be edited by the user themselves or by an ADMIN. Role changes always follow the role-assignment hierarchy: only ADMIN may assign or remove ADMIN or DEACTIVATED; only ADMIN may modify an ADMIN user's role; STORYTELLER may only assign STORYTELLER or PLAYER to non-admin targets. Attempting to demote, deactivate, or delete the company's last active ADMIN returns HTTP 409.
+   *
+   * `PATCH /api/v1/companies/{company_id}/users/{user_id}`; sends `On-Behalf-Of`.
    */
   update(userId: string, body: UserPatch, options?: MutationOptions): Promise<User>;
   /**
-   * DELETE /api/v1/companies/{company_id}/users/{user_id}
-   * Sends `On-Behalf-Of`.
+   * Delete user
+   *
+   * Remove a user from the company.
+   *
+   * The user is removed from the company's user list and their data is archived.
+   *
+   * **Authorization:** ADMIN only. Deleting the last active ADMIN in a company returns HTTP 409.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}`; sends `On-Behalf-Of`.
    */
   delete(userId: string, options?: CallOptions): Promise<void>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id}/statistics */
-  getStatistics(userId: string, options?: CallOptions & { numTopTraits?: number; }): Promise<RollStatistics>;
   /**
+   * Get user statistics
+   *
+   * Retrieve aggregated dice roll statistics for a specific user. Includes success rates, critical frequenciesmost-used traits, etc..
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/statistics`.
+   */
+  getStatistics(userId: string, options?: CallOptions & {
+    numTopTraits?: number;
+  }): Promise<RollStatistics>;
+  /**
+   * List user assets
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/users/{user_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  getAssetsPage(userId: string, options?: ServicePageOptions & { assetType?: AssetType; }): Promise<Page<Asset>>;
+  getAssetsPage(userId: string, options?: ServicePageOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Page<Asset>>;
   /**
+   * List user assets
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  listAllAssets(userId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): Promise<Asset[]>;
+  listAllAssets(userId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Asset[]>;
   /**
+   * List user assets
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAssets())`.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  iterAllAssets(userId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): ItemIterator<Asset>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id}/assets/{asset_id} */
+  iterAllAssets(userId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): ItemIterator<Asset>;
+  /**
+   * Get a user asset
+   *
+   * Retrieve details of a specific asset including its URL and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/assets/{asset_id}`.
+   */
   getAsset(userId: string, assetId: string, options?: CallOptions): Promise<Asset>;
-  /** DELETE /api/v1/companies/{company_id}/users/{user_id}/assets/{asset_id} */
+  /**
+   * Delete a user asset
+   *
+   * Delete an asset. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}/assets/{asset_id}`.
+   */
   deleteAsset(userId: string, assetId: string, options?: CallOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/assets/upload
-   * Sends `On-Behalf-Of`.
+   * Upload a user asset
+   *
+   * Upload a new image asset for the parent object.
+   *
+   * Only image uploads are accepted: PNG, JPEG, GIF, and WEBP. The format is detected from
+   * the file's bytes (the request's declared content type is ignored), and the stored MIME
+   * type reflects the detected format. Any upload that is not one of these image formats,
+   * including SVG, is rejected with a `400`.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/assets/upload`; sends `On-Behalf-Of`.
    */
   uploadAsset(userId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<Asset>;
   /**
-   * PUT /api/v1/companies/{company_id}/users/{user_id}/avatar
-   * Sends `On-Behalf-Of`.
+   * Set user avatar
+   *
+   * Upload a custom avatar for the user.
+   *
+   * The image is normalized to a 512x512 WebP and overrides any avatar derived from a linked identity provider. Accepts PNG, JPEG, WEBP, or GIF (first frame), up to 5 MB. Replaces any existing custom avatar.
+   *
+   * `PUT /api/v1/companies/{company_id}/users/{user_id}/avatar`; sends `On-Behalf-Of`.
    */
   uploadAvatar(userId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<User>;
   /**
-   * DELETE /api/v1/companies/{company_id}/users/{user_id}/avatar
-   * Sends `On-Behalf-Of`.
+   * Remove user avatar
+   *
+   * Remove the user's custom avatar.
+   *
+   * The avatar falls back to the identity-provider avatar, or none if no provider avatar is available.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}/avatar`; sends `On-Behalf-Of`.
    */
   deleteAvatar(userId: string, options?: CallOptions): Promise<User>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id}/experience/{campaign_id} */
+  /**
+   * Get campaign experience
+   *
+   * Retrieve a user's experience points and cool points for a specific campaign.
+   *
+   * Creates the experience record automatically if it doesn't exist for the campaign.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/experience/{campaign_id}`.
+   */
   getExperience(userId: string, campaignId: string, options?: CallOptions): Promise<CampaignExperience>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/experience/xp/add
-   * Sends `On-Behalf-Of`.
+   * Add XP
+   *
+   * Award experience points to a user for a specific campaign.
+   *
+   * The XP is added to both the current XP pool (available for spending) and the total XP tracker (lifetime earned).
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/experience/xp/add`; sends `On-Behalf-Of`.
    */
   addXp(userId: string, campaignId: string, amount: number, options?: MutationOptions): Promise<CampaignExperience>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/experience/xp/remove
-   * Sends `On-Behalf-Of`.
+   * Remove XP
+   *
+   * Deduct experience points from a user's current XP pool.
+   *
+   * Returns an error if the user has insufficient XP to complete the deduction.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/experience/xp/remove`; sends `On-Behalf-Of`.
    */
   removeXp(userId: string, campaignId: string, amount: number, options?: MutationOptions): Promise<CampaignExperience>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/experience/cp/add
-   * Sends `On-Behalf-Of`.
+   * Add cool points
+   *
+   * Award cool points to a user for a specific campaign.
+   *
+   * Cool points are converted to XP automatically based on the company's configured exchange rate.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/experience/cp/add`; sends `On-Behalf-Of`.
    */
   addCoolPoints(userId: string, campaignId: string, amount: number, options?: MutationOptions): Promise<CampaignExperience>;
   /**
+   * List user notes
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/users/{user_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
   getNotesPage(userId: string, options?: ServicePageOptions): Promise<Page<Note>>;
   /**
+   * List user notes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
   listAllNotes(userId: string, options?: ServiceIterateOptions): Promise<Note[]>;
   /**
+   * List user notes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllNotes())`.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
   iterAllNotes(userId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id} */
+  /**
+   * Get user note
+   *
+   * Retrieve a specific note including its content and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id}`.
+   */
   getNote(userId: string, noteId: string, options?: CallOptions): Promise<Note>;
-  /** POST /api/v1/companies/{company_id}/users/{user_id}/notes */
+  /**
+   * Create user note
+   *
+   * Attach a new note to the parent object. Notes support markdown formatting.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/notes`.
+   */
   createNote(userId: string, body: NoteCreate, options?: MutationOptions): Promise<Note>;
-  /** PATCH /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id} */
+  /**
+   * Update user note
+   *
+   * Modify a note's content. Only include fields that need to be changed.
+   *
+   * `PATCH /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id}`.
+   */
   updateNote(userId: string, noteId: string, body: NotePatch, options?: MutationOptions): Promise<Note>;
-  /** DELETE /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id} */
+  /**
+   * Delete user note
+   *
+   * Remove a note. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}/notes/{note_id}`.
+   */
   deleteNote(userId: string, noteId: string, options?: CallOptions): Promise<void>;
   /**
+   * List quick rolls
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls
+   *
+   * Retrieve a paginated list of quick rolls saved by a user.
+   *
+   * Quick rolls are pre-configured dice pools for frequently used trait combinations, allowing faster gameplay.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
   getQuickrollsPage(userId: string, options?: ServicePageOptions): Promise<Page<Quickroll>>;
   /**
+   * List quick rolls
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls
+   *
+   * Retrieve a paginated list of quick rolls saved by a user.
+   *
+   * Quick rolls are pre-configured dice pools for frequently used trait combinations, allowing faster gameplay.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
   listAllQuickrolls(userId: string, options?: ServiceIterateOptions): Promise<Quickroll[]>;
   /**
+   * List quick rolls
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllQuickrolls())`.
-   * GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls
+   *
+   * Retrieve a paginated list of quick rolls saved by a user.
+   *
+   * Quick rolls are pre-configured dice pools for frequently used trait combinations, allowing faster gameplay.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
   iterAllQuickrolls(userId: string, options?: ServiceIterateOptions): ItemIterator<Quickroll>;
-  /** GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id} */
+  /**
+   * Get quick roll
+   *
+   * Retrieve details of a specific quick roll including its name and associated trait configuration.
+   *
+   * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id}`.
+   */
   getQuickroll(userId: string, quickrollId: string, options?: CallOptions): Promise<Quickroll>;
   /**
-   * POST /api/v1/companies/{company_id}/users/{user_id}/quickrolls
-   * Sends `On-Behalf-Of`.
+   * Create quick roll
+   *
+   * Create a new quick roll for a user.
+   *
+   * Define the traits that make up the dice pool. Quick roll names must be unique per user.
+   *
+   * `POST /api/v1/companies/{company_id}/users/{user_id}/quickrolls`; sends `On-Behalf-Of`.
    */
   createQuickroll(userId: string, body: QuickRollCreate, options?: MutationOptions): Promise<Quickroll>;
   /**
-   * PATCH /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id}
-   * Sends `On-Behalf-Of`.
+   * Update quick roll
+   *
+   * Modify a quick roll's name or trait configuration.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * `PATCH /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id}`; sends `On-Behalf-Of`.
    */
   updateQuickroll(userId: string, quickrollId: string, body: QuickRollPatch, options?: MutationOptions): Promise<Quickroll>;
   /**
-   * DELETE /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id}
-   * Sends `On-Behalf-Of`.
+   * Delete quick roll
+   *
+   * Remove a quick roll from a user. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/users/{user_id}/quickrolls/{quickroll_id}`; sends `On-Behalf-Of`.
    */
   deleteQuickroll(userId: string, quickrollId: string, options?: CallOptions): Promise<void>;
 }
 /** `client.identity`: 1 methods. */
 export interface IdentityService {
-  /** POST /api/v1/companies/{company_id}/auth/identify */
+  /**
+   * Identify user
+   *
+   * Resolve a verified provider login to a canonical user.
+   *
+   * Send the credential your client obtained from the provider's own login flow: an OIDC ID token for `apple` or `google`, or an OAuth access token for `discord` or `github`. The API verifies the credential with the provider, then resolves the user in order: match by provider ID, auto-link by provider-verified email, or create a new UNAPPROVED user.
+   *
+   * The `resolution` field reports which path was taken (`matched`, `linked`, or `created`). `username` and `email` are used only when a new user is created; `email` is required there only if the provider did not supply one. Verification failures return 422 with code TOKEN_VERIFICATION_FAILED; provider outages return 503.
+   *
+   * Apple and Google tokens are accepted when their audience appears in either the server's global env allowlist (`VAPI_OAUTH__APPLE_AUDIENCES` / `VAPI_OAUTH__GOOGLE_AUDIENCES`) or the calling developer's self-registered audiences (`provider_audiences` on `PATCH /developers/me`). A provider is disabled (422) only when both sources are empty for the caller.
+   *
+   * `POST /api/v1/companies/{company_id}/auth/identify`.
+   */
   identify(body: IdentifyRequest, options?: MutationOptions): Promise<IdentifyResponse>;
 }
 /** `client.campaigns`: 21 methods. */
 export interface CampaignsService {
   /**
+   * List campaigns
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns
+   *
+   * Retrieve a paginated list of campaigns within a company.
+   *
+   * Campaigns are containers for characters, books, chapters, and other game content.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns`.
    */
   getPage(options?: ServicePageOptions): Promise<Page<Campaign>>;
   /**
+   * List campaigns
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns
+   *
+   * Retrieve a paginated list of campaigns within a company.
+   *
+   * Campaigns are containers for characters, books, chapters, and other game content.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns`.
    */
   listAll(options?: ServiceIterateOptions): Promise<Campaign[]>;
   /**
+   * List campaigns
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/campaigns
+   *
+   * Retrieve a paginated list of campaigns within a company.
+   *
+   * Campaigns are containers for characters, books, chapters, and other game content.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns`.
    */
   iterAll(options?: ServiceIterateOptions): ItemIterator<Campaign>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id} */
+  /**
+   * Get campaign
+   *
+   * Retrieve detailed information about a specific campaign including desperation and danger levels.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}`.
+   */
   get(campaignId: string, options?: CallOptions): Promise<Campaign>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns
-   * Sends `On-Behalf-Of`.
+   * Create campaign
+   *
+   * Create a new campaign within the company.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns`; sends `On-Behalf-Of`.
    */
   create(body: CampaignCreate, options?: MutationOptions): Promise<Campaign>;
   /**
-   * PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}
-   * Sends `On-Behalf-Of`.
+   * Update campaign
+   *
+   * Modify a campaign's properties such as name, description, or danger levels.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}`; sends `On-Behalf-Of`.
    */
   update(campaignId: string, body: CampaignPatch, options?: MutationOptions): Promise<Campaign>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}
-   * Sends `On-Behalf-Of`.
+   * Delete campaign
+   *
+   * Remove a campaign from the system.
+   *
+   * Associated characters, books, and other content will no longer be accessible.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}`; sends `On-Behalf-Of`.
    */
   delete(campaignId: string, options?: CallOptions): Promise<void>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/statistics */
-  getStatistics(campaignId: string, options?: CallOptions & { numTopTraits?: number; }): Promise<RollStatistics>;
   /**
+   * Get campaign statistics
+   *
+   * Retrieve aggregated dice roll statistics for a specific campaign. Includes success rates, critical frequenciesmost-used traits, etc..
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/statistics`.
+   */
+  getStatistics(campaignId: string, options?: CallOptions & {
+    numTopTraits?: number;
+  }): Promise<RollStatistics>;
+  /**
+   * List campaign assets
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  getAssetsPage(campaignId: string, options?: ServicePageOptions & { assetType?: AssetType; }): Promise<Page<Asset>>;
+  getAssetsPage(campaignId: string, options?: ServicePageOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Page<Asset>>;
   /**
+   * List campaign assets
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  listAllAssets(campaignId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): Promise<Asset[]>;
+  listAllAssets(campaignId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Asset[]>;
   /**
+   * List campaign assets
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAssets())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  iterAllAssets(campaignId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): ItemIterator<Asset>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/{asset_id} */
+  iterAllAssets(campaignId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): ItemIterator<Asset>;
+  /**
+   * Get a campaign asset
+   *
+   * Retrieve details of a specific asset including its URL and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/{asset_id}`.
+   */
   getAsset(campaignId: string, assetId: string, options?: CallOptions): Promise<Asset>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/{asset_id}
-   * Sends `On-Behalf-Of`.
+   * Delete a campaign asset
+   *
+   * Delete an asset. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/{asset_id}`; sends `On-Behalf-Of`.
    */
   deleteAsset(campaignId: string, assetId: string, options?: CallOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/upload
-   * Sends `On-Behalf-Of`.
+   * Upload a campaign asset
+   *
+   * Upload a new image asset for the parent object.
+   *
+   * Only image uploads are accepted: PNG, JPEG, GIF, and WEBP. The format is detected from
+   * the file's bytes (the request's declared content type is ignored), and the stored MIME
+   * type reflects the detected format. Any upload that is not one of these image formats,
+   * including SVG, is rejected with a `400`.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets/upload`; sends `On-Behalf-Of`.
    */
   uploadAsset(campaignId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<Asset>;
   /**
+   * List campaign notes
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
   getNotesPage(campaignId: string, options?: ServicePageOptions): Promise<Page<Note>>;
   /**
+   * List campaign notes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
   listAllNotes(campaignId: string, options?: ServiceIterateOptions): Promise<Note[]>;
   /**
+   * List campaign notes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllNotes())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
   iterAllNotes(campaignId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id} */
+  /**
+   * Get campaign note
+   *
+   * Retrieve a specific note including its content and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id}`.
+   */
   getNote(campaignId: string, noteId: string, options?: CallOptions): Promise<Note>;
-  /** POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes */
+  /**
+   * Create campaign note
+   *
+   * Attach a new note to the parent object. Notes support markdown formatting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
+   */
   createNote(campaignId: string, body: NoteCreate, options?: MutationOptions): Promise<Note>;
-  /** PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id} */
+  /**
+   * Update campaign note
+   *
+   * Modify a note's content. Only include fields that need to be changed.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id}`.
+   */
   updateNote(campaignId: string, noteId: string, body: NotePatch, options?: MutationOptions): Promise<Note>;
-  /** DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id} */
+  /**
+   * Delete campaign note
+   *
+   * Remove a note. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes/{note_id}`.
+   */
   deleteNote(campaignId: string, noteId: string, options?: CallOptions): Promise<void>;
 }
 /** `client.books`: 21 methods. */
 export interface BooksService {
   /**
+   * List books
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books
+   *
+   * Retrieve a paginated list of books within a campaign.
+   *
+   * Books organize campaign content into distinct story arcs or sourcebook sections.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
   getPage(options?: ServicePageOptions): Promise<Page<CampaignBook>>;
   /**
+   * List books
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books
+   *
+   * Retrieve a paginated list of books within a campaign.
+   *
+   * Books organize campaign content into distinct story arcs or sourcebook sections.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
   listAll(options?: ServiceIterateOptions): Promise<CampaignBook[]>;
   /**
+   * List books
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books
+   *
+   * Retrieve a paginated list of books within a campaign.
+   *
+   * Books organize campaign content into distinct story arcs or sourcebook sections.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
   iterAll(options?: ServiceIterateOptions): ItemIterator<CampaignBook>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id} */
-  get(bookId: string, options?: CallOptions & { include?: BookInclude[]; }): Promise<CampaignBookDetail>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books
-   * Sends `On-Behalf-Of`.
+   * Get book
+   *
+   * Retrieve detailed information about a specific book including its number and description.
+   *
+   * Use the `include` query parameter to embed related child resources in the response. Pass one or more of: `chapters`, `notes`, `assets`. Example: `?include=chapters&include=notes`. When omitted, child resources are not included and must be fetched via their dedicated endpoints. Invalid values return a 400 error.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}`.
+   */
+  get(bookId: string, options?: CallOptions & {
+    include?: BookInclude[];
+  }): Promise<CampaignBookDetail>;
+  /**
+   * Create book
+   *
+   * Create a new book within a campaign.
+   *
+   * The book number is assigned automatically based on existing books in the campaign.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`; sends `On-Behalf-Of`.
    */
   create(body: CampaignBookCreate, options?: MutationOptions): Promise<CampaignBook>;
   /**
-   * PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}
-   * Sends `On-Behalf-Of`.
+   * Update book
+   *
+   * Modify a book's properties such as name or description.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}`; sends `On-Behalf-Of`.
    */
   update(bookId: string, body: CampaignBookPatch, options?: MutationOptions): Promise<CampaignBook>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}
-   * Sends `On-Behalf-Of`.
+   * Delete book
+   *
+   * Remove a book from a campaign.
+   *
+   * Remaining books are automatically renumbered to maintain sequential ordering.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}`; sends `On-Behalf-Of`.
    */
   delete(bookId: string, options?: CallOptions): Promise<void>;
   /**
-   * PUT /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/number
-   * Sends `On-Behalf-Of`.
+   * Renumber book
+   *
+   * Change a book's position in the campaign sequence.
+   *
+   * Other books are automatically reordered to accommodate the new position.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `PUT /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/number`; sends `On-Behalf-Of`.
    */
   renumber(bookId: string, number: number, options?: MutationOptions): Promise<CampaignBook>;
   /**
+   * List book notes
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
   getNotesPage(bookId: string, options?: ServicePageOptions): Promise<Page<Note>>;
   /**
+   * List book notes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
   listAllNotes(bookId: string, options?: ServiceIterateOptions): Promise<Note[]>;
   /**
+   * List book notes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllNotes())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
   iterAllNotes(bookId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id} */
+  /**
+   * Get book note
+   *
+   * Retrieve a specific note including its content and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id}`.
+   */
   getNote(bookId: string, noteId: string, options?: CallOptions): Promise<Note>;
-  /** POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes */
+  /**
+   * Create book note
+   *
+   * Attach a new note to the parent object. Notes support markdown formatting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
+   */
   createNote(bookId: string, body: NoteCreate, options?: MutationOptions): Promise<Note>;
-  /** PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id} */
+  /**
+   * Update book note
+   *
+   * Modify a note's content. Only include fields that need to be changed.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id}`.
+   */
   updateNote(bookId: string, noteId: string, body: NotePatch, options?: MutationOptions): Promise<Note>;
-  /** DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id} */
+  /**
+   * Delete book note
+   *
+   * Remove a note. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes/{note_id}`.
+   */
   deleteNote(bookId: string, noteId: string, options?: CallOptions): Promise<void>;
   /**
+   * List book assets
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  getAssetsPage(bookId: string, options?: ServicePageOptions & { assetType?: AssetType; }): Promise<Page<Asset>>;
+  getAssetsPage(bookId: string, options?: ServicePageOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Page<Asset>>;
   /**
+   * List book assets
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  listAllAssets(bookId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): Promise<Asset[]>;
+  listAllAssets(bookId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Asset[]>;
   /**
+   * List book assets
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAssets())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  iterAllAssets(bookId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): ItemIterator<Asset>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/{asset_id} */
+  iterAllAssets(bookId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): ItemIterator<Asset>;
+  /**
+   * Get a book asset
+   *
+   * Retrieve details of a specific asset including its URL and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/{asset_id}`.
+   */
   getAsset(bookId: string, assetId: string, options?: CallOptions): Promise<Asset>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/{asset_id}
-   * Sends `On-Behalf-Of`.
+   * Delete a book asset
+   *
+   * Delete an asset. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/{asset_id}`; sends `On-Behalf-Of`.
    */
   deleteAsset(bookId: string, assetId: string, options?: CallOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/upload
-   * Sends `On-Behalf-Of`.
+   * Upload a book asset
+   *
+   * Upload a new image asset for the parent object.
+   *
+   * Only image uploads are accepted: PNG, JPEG, GIF, and WEBP. The format is detected from
+   * the file's bytes (the request's declared content type is ignored), and the stored MIME
+   * type reflects the detected format. Any upload that is not one of these image formats,
+   * including SVG, is rejected with a `400`.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets/upload`; sends `On-Behalf-Of`.
    */
   uploadAsset(bookId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<Asset>;
 }
 /** `client.chapters`: 21 methods. */
 export interface ChaptersService {
   /**
+   * List chapters
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters
+   *
+   * Retrieve a paginated list of chapters within a book.
+   *
+   * Chapters represent individual game sessions or story segments.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
   getPage(options?: ServicePageOptions): Promise<Page<CampaignChapter>>;
   /**
+   * List chapters
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters
+   *
+   * Retrieve a paginated list of chapters within a book.
+   *
+   * Chapters represent individual game sessions or story segments.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
   listAll(options?: ServiceIterateOptions): Promise<CampaignChapter[]>;
   /**
+   * List chapters
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters
+   *
+   * Retrieve a paginated list of chapters within a book.
+   *
+   * Chapters represent individual game sessions or story segments.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
   iterAll(options?: ServiceIterateOptions): ItemIterator<CampaignChapter>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id} */
-  get(chapterId: string, options?: CallOptions & { include?: ChapterInclude[]; }): Promise<CampaignChapterDetail>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters
-   * Sends `On-Behalf-Of`.
+   * Get chapter
+   *
+   * Retrieve detailed information about a specific chapter including its number and description.
+   *
+   * Use the `include` query parameter to embed related child resources in the response. Pass one or more of: `notes`, `assets`. Example: `?include=notes&include=assets`. When omitted, child resources are not included and must be fetched via their dedicated endpoints. Invalid values return a 400 error.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}`.
+   */
+  get(chapterId: string, options?: CallOptions & {
+    include?: ChapterInclude[];
+  }): Promise<CampaignChapterDetail>;
+  /**
+   * Create chapter
+   *
+   * Create a new chapter within a book.
+   *
+   * The chapter number is assigned automatically based on existing chapters in the book.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`; sends `On-Behalf-Of`.
    */
   create(body: CampaignChapterCreate, options?: MutationOptions): Promise<CampaignChapter>;
   /**
-   * PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}
-   * Sends `On-Behalf-Of`.
+   * Update chapter
+   *
+   * Modify a chapter's properties such as name or description.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}`; sends `On-Behalf-Of`.
    */
   update(chapterId: string, body: CampaignChapterPatch, options?: MutationOptions): Promise<CampaignChapter>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}
-   * Sends `On-Behalf-Of`.
+   * Delete chapter
+   *
+   * Remove a chapter from a book.
+   *
+   * Remaining chapters are automatically renumbered to maintain sequential ordering.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}`; sends `On-Behalf-Of`.
    */
   delete(chapterId: string, options?: CallOptions): Promise<void>;
   /**
-   * PUT /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/number
-   * Sends `On-Behalf-Of`.
+   * Renumber chapter
+   *
+   * Change a chapter's position within a book.
+   *
+   * Other chapters are automatically reordered to accommodate the new position.
+   *
+   * **Note:** Returns a 403 error if the user does not have the required privileges as defined in the Company's `permission_manage_campaign` setting.
+   *
+   * `PUT /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/number`; sends `On-Behalf-Of`.
    */
   renumber(chapterId: string, number: number, options?: MutationOptions): Promise<CampaignChapter>;
   /**
+   * List chapter notes
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
   getNotesPage(chapterId: string, options?: ServicePageOptions): Promise<Page<Note>>;
   /**
+   * List chapter notes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
   listAllNotes(chapterId: string, options?: ServiceIterateOptions): Promise<Note[]>;
   /**
+   * List chapter notes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllNotes())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
   iterAllNotes(chapterId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id} */
+  /**
+   * Get chapter note
+   *
+   * Retrieve a specific note including its content and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id}`.
+   */
   getNote(chapterId: string, noteId: string, options?: CallOptions): Promise<Note>;
-  /** POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes */
+  /**
+   * Create chapter note
+   *
+   * Attach a new note to the parent object. Notes support markdown formatting.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
+   */
   createNote(chapterId: string, body: NoteCreate, options?: MutationOptions): Promise<Note>;
-  /** PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id} */
+  /**
+   * Update chapter note
+   *
+   * Modify a note's content. Only include fields that need to be changed.
+   *
+   * `PATCH /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id}`.
+   */
   updateNote(chapterId: string, noteId: string, body: NotePatch, options?: MutationOptions): Promise<Note>;
-  /** DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id} */
+  /**
+   * Delete chapter note
+   *
+   * Remove a note. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes/{note_id}`.
+   */
   deleteNote(chapterId: string, noteId: string, options?: CallOptions): Promise<void>;
   /**
+   * List chapter assets
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  getAssetsPage(chapterId: string, options?: ServicePageOptions & { assetType?: AssetType; }): Promise<Page<Asset>>;
+  getAssetsPage(chapterId: string, options?: ServicePageOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Page<Asset>>;
   /**
+   * List chapter assets
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  listAllAssets(chapterId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): Promise<Asset[]>;
+  listAllAssets(chapterId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Asset[]>;
   /**
+   * List chapter assets
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAssets())`.
-   * GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  iterAllAssets(chapterId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): ItemIterator<Asset>;
-  /** GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/{asset_id} */
+  iterAllAssets(chapterId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): ItemIterator<Asset>;
+  /**
+   * Get a chapter asset
+   *
+   * Retrieve details of a specific asset including its URL and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/{asset_id}`.
+   */
   getAsset(chapterId: string, assetId: string, options?: CallOptions): Promise<Asset>;
   /**
-   * DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/{asset_id}
-   * Sends `On-Behalf-Of`.
+   * Delete a chapter asset
+   *
+   * Delete an asset. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/{asset_id}`; sends `On-Behalf-Of`.
    */
   deleteAsset(chapterId: string, assetId: string, options?: CallOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/upload
-   * Sends `On-Behalf-Of`.
+   * Upload a chapter asset
+   *
+   * Upload a new image asset for the parent object.
+   *
+   * Only image uploads are accepted: PNG, JPEG, GIF, and WEBP. The format is detected from
+   * the file's bytes (the request's declared content type is ignored), and the stored MIME
+   * type reflects the detected format. Any upload that is not one of these image formats,
+   * including SVG, is rejected with a `400`.
+   *
+   * `POST /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets/upload`; sends `On-Behalf-Of`.
    */
   uploadAsset(chapterId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<Asset>;
 }
 /** `client.characters`: 30 methods. */
 export interface CharactersService {
   /**
+   * List characters
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/characters
+   *
+   * Retrieve a paginated list of characters within a campaign.
+   *
+   * Optionally, filter results by `user_player_id`, `user_creator_id`, `character_class`, `type`, or `status` to narrow down the character list.
+   *
+   * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  getPage(options?: ServicePageOptions & { campaignId?: string; userPlayerId?: string; userCreatorId?: string; characterClass?: CharacterClass; characterType?: CharacterType; status?: CharacterStatus; isTemporary?: boolean; }): Promise<Page<Character>>;
+  getPage(options?: ServicePageOptions & {
+    campaignId?: string;
+    userPlayerId?: string;
+    userCreatorId?: string;
+    characterClass?: CharacterClass;
+    characterType?: CharacterType;
+    status?: CharacterStatus;
+    /** Filter by temporary characters. */
+    isTemporary?: boolean;
+  }): Promise<Page<Character>>;
   /**
+   * List characters
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characters
+   *
+   * Retrieve a paginated list of characters within a campaign.
+   *
+   * Optionally, filter results by `user_player_id`, `user_creator_id`, `character_class`, `type`, or `status` to narrow down the character list.
+   *
+   * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  listAll(options?: ServiceIterateOptions & { campaignId?: string; userPlayerId?: string; userCreatorId?: string; characterClass?: CharacterClass; characterType?: CharacterType; status?: CharacterStatus; isTemporary?: boolean; }): Promise<Character[]>;
+  listAll(options?: ServiceIterateOptions & {
+    campaignId?: string;
+    userPlayerId?: string;
+    userCreatorId?: string;
+    characterClass?: CharacterClass;
+    characterType?: CharacterType;
+    status?: CharacterStatus;
+    /** Filter by temporary characters. */
+    isTemporary?: boolean;
+  }): Promise<Character[]>;
   /**
+   * List characters
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/characters
+   *
+   * Retrieve a paginated list of characters within a campaign.
+   *
+   * Optionally, filter results by `user_player_id`, `user_creator_id`, `character_class`, `type`, or `status` to narrow down the character list.
+   *
+   * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  iterAll(options?: ServiceIterateOptions & { campaignId?: string; userPlayerId?: string; userCreatorId?: string; characterClass?: CharacterClass; characterType?: CharacterType; status?: CharacterStatus; isTemporary?: boolean; }): ItemIterator<Character>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id} */
-  get(characterId: string, options?: CallOptions & { include?: CharacterInclude[]; }): Promise<CharacterDetail>;
+  iterAll(options?: ServiceIterateOptions & {
+    campaignId?: string;
+    userPlayerId?: string;
+    userCreatorId?: string;
+    characterClass?: CharacterClass;
+    characterType?: CharacterType;
+    status?: CharacterStatus;
+    /** Filter by temporary characters. */
+    isTemporary?: boolean;
+  }): ItemIterator<Character>;
   /**
-   * POST /api/v1/companies/{company_id}/characters
-   * Sends `On-Behalf-Of`.
+   * Get character
+   *
+   * Retrieve detailed information about a specific character including status and biographical data.
+   *
+   * Use the `include` query parameter to embed related child resources in the response. Pass one or more of: `traits`, `inventory`, `notes`, `assets`. Example: `?include=traits&include=notes`. When omitted, child resources are not included and must be fetched via their dedicated endpoints.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}`.
+   */
+  get(characterId: string, options?: CallOptions & {
+    include?: CharacterInclude[];
+  }): Promise<CharacterDetail>;
+  /**
+   * Create character
+   *
+   * Create a new character within a campaign.
+   *
+   * Provide character details and initial trait values. The character is associated with a creator user (who made the character). For `PLAYER` characters, a player user (who controls the character) is also required; if no player is specified, the creator becomes the player. `NPC` and `STORYTELLER` characters have no player — providing a `user_player_id` for these types returns 400.
+   *
+   * `POST /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
   create(body: CharacterCreate, options?: MutationOptions): Promise<Character>;
   /**
-   * PATCH /api/v1/companies/{company_id}/characters/{character_id}
-   * Sends `On-Behalf-Of`.
+   * Update character
+   *
+   * Modify a character's properties such as name, biography, or other details.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged. Use trait-specific endpoints to modify character traits.
+   *
+   * **Note:** Only the character's player or a storyteller can update the character.
+   *
+   * `PATCH /api/v1/companies/{company_id}/characters/{character_id}`; sends `On-Behalf-Of`.
    */
   update(characterId: string, body: CharacterPatch, options?: MutationOptions): Promise<Character>;
   /**
-   * DELETE /api/v1/companies/{company_id}/characters/{character_id}
-   * Sends `On-Behalf-Of`.
+   * Delete character
+   *
+   * Remove a character from the campaign.
+   *
+   * The character will no longer be accessible.
+   *
+   * **Note:** Only the character's player or a storyteller can delete the character.
+   *
+   * `DELETE /api/v1/companies/{company_id}/characters/{character_id}`; sends `On-Behalf-Of`.
    */
   delete(characterId: string, options?: CallOptions): Promise<void>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/statistics */
-  getStatistics(characterId: string, options?: CallOptions & { numTopTraits?: number; }): Promise<RollStatistics>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet */
-  getFullSheet(characterId: string, options?: CallOptions & { includeAvailableTraits?: boolean; }): Promise<CharacterFullSheet>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet/categories/{category_id} */
-  getFullSheetCategory(characterId: string, categoryId: string, options?: CallOptions & { includeAvailableTraits?: boolean; }): Promise<FullSheetTraitCategory>;
   /**
+   * Get character statistics
+   *
+   * Retrieve aggregated dice roll statistics for a specific character. Includes success rates, critical frequenciesmost-used traits, etc..
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/statistics`.
+   */
+  getStatistics(characterId: string, options?: CallOptions & {
+    numTopTraits?: number;
+  }): Promise<RollStatistics>;
+  /**
+   * Get character full sheet
+   *
+   * Retrieve the full character sheet including all traits, attributes, and other character data. Traits are organized in a hierarchical dictionary of sheet sections, categories, optional subcategories, traits, and values.
+   *
+   * Set `include_available_traits=true` to also include standard traits that the character could add but hasn't yet, organized within the same category and subcategory hierarchy.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet`.
+   */
+  getFullSheet(characterId: string, options?: CallOptions & {
+    /** Include available traits for each category and subcategory. */
+    includeAvailableTraits?: boolean;
+  }): Promise<CharacterFullSheet>;
+  /**
+   * Get character full sheet category
+   *
+   * Retrieve a single category slice of the character's full sheet, including its subcategories and traits.
+   *
+   * Use this endpoint to efficiently refresh a specific category after a trait edit, rather than re-fetching the entire full sheet. The response uses the same DTO structure as categories within the full sheet response.
+   *
+   * Set `include_available_traits=true` to also include standard traits that the character could add but hasn't yet within this category.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet/categories/{category_id}`.
+   */
+  getFullSheetCategory(characterId: string, categoryId: string, options?: CallOptions & {
+    /** Include available traits for this category. */
+    includeAvailableTraits?: boolean;
+  }): Promise<FullSheetTraitCategory>;
+  /**
+   * List character assets
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  getAssetsPage(characterId: string, options?: ServicePageOptions & { assetType?: AssetType; }): Promise<Page<Asset>>;
+  getAssetsPage(characterId: string, options?: ServicePageOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Page<Asset>>;
   /**
+   * List character assets
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  listAllAssets(characterId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): Promise<Asset[]>;
+  listAllAssets(characterId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): Promise<Asset[]>;
   /**
+   * List character assets
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllAssets())`.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/assets
+   *
+   * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  iterAllAssets(characterId: string, options?: ServiceIterateOptions & { assetType?: AssetType; }): ItemIterator<Asset>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/assets/{asset_id} */
+  iterAllAssets(characterId: string, options?: ServiceIterateOptions & {
+    /** Filter assets by type. */
+    assetType?: AssetType;
+  }): ItemIterator<Asset>;
+  /**
+   * Get a character asset
+   *
+   * Retrieve details of a specific asset including its URL and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets/{asset_id}`.
+   */
   getAsset(characterId: string, assetId: string, options?: CallOptions): Promise<Asset>;
   /**
-   * DELETE /api/v1/companies/{company_id}/characters/{character_id}/assets/{asset_id}
-   * Sends `On-Behalf-Of`.
+   * Delete a character asset
+   *
+   * Delete an asset. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/characters/{character_id}/assets/{asset_id}`; sends `On-Behalf-Of`.
    */
   deleteAsset(characterId: string, assetId: string, options?: CallOptions): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/{character_id}/assets/upload
-   * Sends `On-Behalf-Of`.
+   * Upload a character asset
+   *
+   * Upload a new image asset for the parent object.
+   *
+   * Only image uploads are accepted: PNG, JPEG, GIF, and WEBP. The format is detected from
+   * the file's bytes (the request's declared content type is ignored), and the stored MIME
+   * type reflects the detected format. Any upload that is not one of these image formats,
+   * including SVG, is rejected with a `400`.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/assets/upload`; sends `On-Behalf-Of`.
    */
   uploadAsset(characterId: string, file: UploadFile | Blob | ArrayBuffer | ArrayBufferView, options?: MutationOptions): Promise<Asset>;
   /**
+   * List character notes
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
   getNotesPage(characterId: string, options?: ServicePageOptions): Promise<Page<Note>>;
   /**
+   * List character notes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
   listAllNotes(characterId: string, options?: ServiceIterateOptions): Promise<Note[]>;
   /**
+   * List character notes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllNotes())`.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/notes
+   *
+   * Retrieve a paginated list of notes attached to the parent object.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
   iterAllNotes(characterId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id} */
+  /**
+   * Get character note
+   *
+   * Retrieve a specific note including its content and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id}`.
+   */
   getNote(characterId: string, noteId: string, options?: CallOptions): Promise<Note>;
-  /** POST /api/v1/companies/{company_id}/characters/{character_id}/notes */
+  /**
+   * Create character note
+   *
+   * Attach a new note to the parent object. Notes support markdown formatting.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/notes`.
+   */
   createNote(characterId: string, body: NoteCreate, options?: MutationOptions): Promise<Note>;
-  /** PATCH /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id} */
+  /**
+   * Update character note
+   *
+   * Modify a note's content. Only include fields that need to be changed.
+   *
+   * `PATCH /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id}`.
+   */
   updateNote(characterId: string, noteId: string, body: NotePatch, options?: MutationOptions): Promise<Note>;
-  /** DELETE /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id} */
+  /**
+   * Delete character note
+   *
+   * Remove a note. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/characters/{character_id}/notes/{note_id}`.
+   */
   deleteNote(characterId: string, noteId: string, options?: CallOptions): Promise<void>;
   /**
+   * List inventory items
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/inventory
+   *
+   * Retrieve a paginated list of items in a character's inventory.
+   *
+   * Items can include equipment, consumables, weapons, or other possessions tracked for the character.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
   getInventoryPage(characterId: string, options?: ServicePageOptions): Promise<Page<InventoryItem>>;
   /**
+   * List inventory items
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/inventory
+   *
+   * Retrieve a paginated list of items in a character's inventory.
+   *
+   * Items can include equipment, consumables, weapons, or other possessions tracked for the character.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
   listAllInventory(characterId: string, options?: ServiceIterateOptions): Promise<InventoryItem[]>;
   /**
+   * List inventory items
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllInventory())`.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/inventory
+   *
+   * Retrieve a paginated list of items in a character's inventory.
+   *
+   * Items can include equipment, consumables, weapons, or other possessions tracked for the character.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
   iterAllInventory(characterId: string, options?: ServiceIterateOptions): ItemIterator<InventoryItem>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id} */
+  /**
+   * Get inventory item
+   *
+   * Retrieve detailed information about a specific inventory item including its type, description, and mechanical properties.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id}`.
+   */
   getInventoryItem(characterId: string, itemId: string, options?: CallOptions): Promise<InventoryItem>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/{character_id}/inventory
-   * Sends `On-Behalf-Of`.
+   * Create inventory item
+   *
+   * Add a new item to a character's inventory.
+   *
+   * Specify the item type, name, description, and any mechanical properties such as damage or armor values.
+   *
+   * **Note:** Only the character's player or a storyteller can add items.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/inventory`; sends `On-Behalf-Of`.
    */
   createInventoryItem(characterId: string, body: InventoryItemCreate, options?: MutationOptions): Promise<InventoryItem>;
   /**
-   * PATCH /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id}
-   * Sends `On-Behalf-Of`.
+   * Update inventory item
+   *
+   * Modify an inventory item's properties such as name, description, or quantity.
+   *
+   * Only include fields that need to be changed; omitted fields remain unchanged.
+   *
+   * **Note:** Only the character's player or a storyteller can update items.
+   *
+   * `PATCH /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id}`; sends `On-Behalf-Of`.
    */
   updateInventoryItem(characterId: string, itemId: string, body: InventoryItemPatch, options?: MutationOptions): Promise<InventoryItem>;
   /**
-   * DELETE /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id}
-   * Sends `On-Behalf-Of`.
+   * Delete inventory item
+   *
+   * Remove an item from a character's inventory.
+   *
+   * **Note:** Only the character's player or a storyteller can delete items. This action cannot be undone.
+   *
+   * `DELETE /api/v1/companies/{company_id}/characters/{character_id}/inventory/{inventory_item_id}`; sends `On-Behalf-Of`.
    */
   deleteInventoryItem(characterId: string, itemId: string, options?: CallOptions): Promise<void>;
 }
 /** `client.characterTraits`: 10 methods. */
 export interface CharacterTraitsService {
   /**
+   * List character traits
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/traits
+   *
+   * Retrieve a paginated list of traits assigned to a character.
+   *
+   * Each trait includes the base trait definition and the character's current value. Optionally filter by parent category to view specific trait groups.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  getPage(options?: ServicePageOptions & { categoryId?: string; isRollable?: boolean; }): Promise<Page<CharacterTrait>>;
+  getPage(options?: ServicePageOptions & {
+    categoryId?: string;
+    /** Show rollable traits. */
+    isRollable?: boolean;
+  }): Promise<Page<CharacterTrait>>;
   /**
+   * List character traits
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/traits
+   *
+   * Retrieve a paginated list of traits assigned to a character.
+   *
+   * Each trait includes the base trait definition and the character's current value. Optionally filter by parent category to view specific trait groups.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  listAll(options?: ServiceIterateOptions & { categoryId?: string; isRollable?: boolean; }): Promise<CharacterTrait[]>;
+  listAll(options?: ServiceIterateOptions & {
+    categoryId?: string;
+    /** Show rollable traits. */
+    isRollable?: boolean;
+  }): Promise<CharacterTrait[]>;
   /**
+   * List character traits
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/characters/{character_id}/traits
+   *
+   * Retrieve a paginated list of traits assigned to a character.
+   *
+   * Each trait includes the base trait definition and the character's current value. Optionally filter by parent category to view specific trait groups.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  iterAll(options?: ServiceIterateOptions & { categoryId?: string; isRollable?: boolean; }): ItemIterator<CharacterTrait>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id} */
+  iterAll(options?: ServiceIterateOptions & {
+    categoryId?: string;
+    /** Show rollable traits. */
+    isRollable?: boolean;
+  }): ItemIterator<CharacterTrait>;
+  /**
+   * Get character trait
+   *
+   * Retrieve a specific character trait including the base trait definition and current value.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}`.
+   */
   get(characterTraitId: string, options?: CallOptions): Promise<CharacterTrait>;
   /**
-   * DELETE /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}
-   * Sends `On-Behalf-Of`.
+   * Remove trait from character
+   *
+   * Remove a trait from a character.
+   *
+   * **This action cannot be undone.**
+   *
+   * **Note:** Only storyteller users and character owners can use this endpoint. `NPC` and `STORYTELLER` characters only accept `NO_COST`; using `XP` or `STARTING_POINTS` returns 400.
+   *
+   * `DELETE /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}`; sends `On-Behalf-Of`.
    */
-  delete(characterTraitId: string, options?: CallOptions & { currency?: TraitModifyCurrency; }): Promise<void>;
+  delete(characterTraitId: string, options?: CallOptions & {
+    /** The currency to use to recoup the cost of the trait. Optional. */
+    currency?: TraitModifyCurrency;
+  }): Promise<void>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/{character_id}/traits/assign
-   * Sends `On-Behalf-Of`.
+   * Assign trait to character
+   *
+   * Assign a trait to a character with an initial value.
+   *
+   * The trait must not already exist on the character and the value must not exceed the trait's maximum.
+   *
+   * **Note:** Only storyteller users and character owners can use this endpoint. Respects the company's free trait changes setting. `NPC` and `STORYTELLER` characters only accept `NO_COST`; using `XP` or `STARTING_POINTS` returns 400.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/traits/assign`; sends `On-Behalf-Of`.
    */
   assign(traitId: string, value?: number, currency?: TraitModifyCurrency, options?: MutationOptions): Promise<CharacterTrait>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/{character_id}/traits/bulk-assign
-   * Sends `On-Behalf-Of`.
+   * Bulk assign traits to character
+   *
+   * Assign multiple traits to a character in a single request.
+   *
+   * Accepts a list of trait assignments, each with a `trait_id`, `value`, and `currency`. Each trait is processed independently with best-effort semantics -successful assignments are saved and failed ones are reported with error details.
+   *
+   * The response contains `succeeded` and `failed` lists. Retry only the failed items.
+   *
+   * **Currency balances are tracked across the batch.** If early traits in the list spend XP or starting points, later traits see the reduced balance. Flaw traits (which grant currency) increase the running balance.
+   *
+   * **Maximum batch size:** 200 items.
+   *
+   * **Note:** Only storyteller users and character owners can use this endpoint. `NPC` and `STORYTELLER` characters only accept `NO_COST`; using `XP` or `STARTING_POINTS` returns 400.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/traits/bulk-assign`; sends `On-Behalf-Of`.
    */
   bulkAssign(items: CharacterTraitAddConstant[], options?: MutationOptions): Promise<BulkAssignTraitResponse>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/{character_id}/traits/create
-   * Sends `On-Behalf-Of`.
+   * Create custom trait
+   *
+   * Create a new custom trait unique to this character.
+   *
+   * Specify the trait name, category, optional cost configuration, and the `currency` used to buy the trait's first dot. Custom traits are useful for specializations or homebrew content. The trait is always created at a value of `1`.
+   *
+   * Custom traits are `is_rollable` by default so they appear when listing a character's rollable traits. Set `is_rollable` to `false` to create a non-rollable custom trait.
+   *
+   * **Currency options:**
+   * - `NO_COST`: Add the trait without spending points (respects the company's free trait changes setting)
+   * - `XP`: Spend experience points equal to the trait's initial cost
+   * - `STARTING_POINTS`: Spend starting points equal to the trait's initial cost
+   *
+   * **Note:** Only storyteller users and character owners can use this endpoint. `NO_COST` respects the company's free trait changes setting; `XP` and `STARTING_POINTS` are always available to character owners who can afford the cost. `NPC` and `STORYTELLER` characters only accept `NO_COST`; using `XP` or `STARTING_POINTS` returns 400. An `XP` or `STARTING_POINTS` cost the character cannot afford returns 400.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/{character_id}/traits/create`; sends `On-Behalf-Of`.
    */
   create(body: CharacterTraitCreateCustom, options?: MutationOptions): Promise<CharacterTrait>;
-  /** GET /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}/value-options */
+  /**
+   * Get trait value options
+   *
+   * Retrieve all possible target values for a character trait with associated costs and affordability.
+   *
+   * Returns the current value, min/max bounds, current XP and starting points, and a dictionary of options. Each option shows the point cost/refund, whether it's affordable with XP or starting points, and the resulting balance after the transaction.
+   *
+   * Use this endpoint to display upgrade/downgrade options to users before they commit to a change.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}/value-options`.
+   */
   getValueOptions(characterTraitId: string, options?: CallOptions): Promise<CharacterTraitValueOptionsResponse>;
   /**
-   * PUT /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}/value
-   * Sends `On-Behalf-Of`.
+   * Modify trait value
+   *
+   * Modify a character trait to a target value using the specified currency.
+   *
+   * **Currency options:**
+   * - `NO_COST`: Direct modification without spending points (storyteller/admin only)
+   * - `XP`: Spend or refund experience points
+   * - `STARTING_POINTS`: Spend or refund starting points
+   *
+   * The direction (increase/decrease) is determined automatically from the current value. Guards and affordability checks are applied based on the currency type.
+   *
+   * **Note:** `NO_COST` requires storyteller privileges. `XP` and `STARTING_POINTS` are available to character owners and storytellers. Company settings may restrict these currencies, use the `GET /value-options` endpoint to check availability.
+   *
+   * **NPC and STORYTELLER characters** only accept `NO_COST`. Using `XP` or `STARTING_POINTS` on these character types returns 400.
+   *
+   * `PUT /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}/value`; sends `On-Behalf-Of`.
    */
   changeValue(characterTraitId: string, newValue: number, currency: TraitModifyCurrency, options?: MutationOptions): Promise<CharacterTrait>;
 }
 /** `client.characterBlueprint`: 32 methods. */
 export interface CharacterBlueprintService {
   /**
+   * List sheet sections
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/sections
+   *
+   * Retrieve character sheet sections.
+   *
+   * Sections organize trait categories on the character sheet (e.g., Attributes, Abilities, Backgrounds). Optionally filter by game version or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  getSectionsPage(options?: ServicePageOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; }): Promise<Page<SheetSection>>;
+  getSectionsPage(options?: ServicePageOptions & {
+    /** Filter sections by game version. */
+    gameVersion?: GameVersion;
+    /** Filter sections by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<Page<SheetSection>>;
   /**
+   * List sheet sections
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/sections
+   *
+   * Retrieve character sheet sections.
+   *
+   * Sections organize trait categories on the character sheet (e.g., Attributes, Abilities, Backgrounds). Optionally filter by game version or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  listAllSections(options?: ServiceIterateOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; }): Promise<SheetSection[]>;
+  listAllSections(options?: ServiceIterateOptions & {
+    /** Filter sections by game version. */
+    gameVersion?: GameVersion;
+    /** Filter sections by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<SheetSection[]>;
   /**
+   * List sheet sections
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllSections())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/sections
+   *
+   * Retrieve character sheet sections.
+   *
+   * Sections organize trait categories on the character sheet (e.g., Attributes, Abilities, Backgrounds). Optionally filter by game version or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  iterAllSections(options?: ServiceIterateOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; }): ItemIterator<SheetSection>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/sections/{section_id} */
+  iterAllSections(options?: ServiceIterateOptions & {
+    /** Filter sections by game version. */
+    gameVersion?: GameVersion;
+    /** Filter sections by character class. */
+    characterClass?: CharacterClass;
+  }): ItemIterator<SheetSection>;
+  /**
+   * Get sheet section
+   *
+   * Retrieve a specific character sheet section including its metadata, ordering, and display configuration.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/sections/{section_id}`.
+   */
   getSection(sectionId: string, options?: CallOptions): Promise<SheetSection>;
   /**
+   * List trait categories
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/categories
+   *
+   * Retrieve trait categories.
+   *
+   * Categories group related traits together (e.g., `Physical`, `Social`, `Mental` attributes). Optionally filter by game version, section, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  getCategoriesPage(options?: ServicePageOptions & { gameVersion?: GameVersion; sectionId?: string; characterClass?: CharacterClass; }): Promise<Page<TraitCategory>>;
+  getCategoriesPage(options?: ServicePageOptions & {
+    /** Filter categories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter categories by parent sheet section. */
+    sectionId?: string;
+    /** Filter categories by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<Page<TraitCategory>>;
   /**
+   * List trait categories
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/categories
+   *
+   * Retrieve trait categories.
+   *
+   * Categories group related traits together (e.g., `Physical`, `Social`, `Mental` attributes). Optionally filter by game version, section, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  listAllCategories(options?: ServiceIterateOptions & { gameVersion?: GameVersion; sectionId?: string; characterClass?: CharacterClass; }): Promise<TraitCategory[]>;
+  listAllCategories(options?: ServiceIterateOptions & {
+    /** Filter categories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter categories by parent sheet section. */
+    sectionId?: string;
+    /** Filter categories by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<TraitCategory[]>;
   /**
+   * List trait categories
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllCategories())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/categories
+   *
+   * Retrieve trait categories.
+   *
+   * Categories group related traits together (e.g., `Physical`, `Social`, `Mental` attributes). Optionally filter by game version, section, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  iterAllCategories(options?: ServiceIterateOptions & { gameVersion?: GameVersion; sectionId?: string; characterClass?: CharacterClass; }): ItemIterator<TraitCategory>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/categories/{category_id} */
+  iterAllCategories(options?: ServiceIterateOptions & {
+    /** Filter categories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter categories by parent sheet section. */
+    sectionId?: string;
+    /** Filter categories by character class. */
+    characterClass?: CharacterClass;
+  }): ItemIterator<TraitCategory>;
+  /**
+   * Get trait category
+   *
+   * Retrieve a specific trait category including its cost configuration, value constraints, and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/categories/{category_id}`.
+   */
   getCategory(categoryId: string, options?: CallOptions): Promise<TraitCategory>;
   /**
+   * List subcategories
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/subcategories
+   *
+   * Retrieve trait subcategories.
+   *
+   * Subcategories group related traits together (e.g., `Resources`, `Allies`, `Flaws`). Optionally filter by game version, category, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  getSubcategoriesPage(options?: ServicePageOptions & { gameVersion?: GameVersion; categoryId?: string; characterClass?: CharacterClass; }): Promise<Page<TraitSubcategory>>;
+  getSubcategoriesPage(options?: ServicePageOptions & {
+    /** Filter subcategories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter subcategories by parent category. */
+    categoryId?: string;
+    /** Filter subcategories by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<Page<TraitSubcategory>>;
   /**
+   * List subcategories
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/subcategories
+   *
+   * Retrieve trait subcategories.
+   *
+   * Subcategories group related traits together (e.g., `Resources`, `Allies`, `Flaws`). Optionally filter by game version, category, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  listAllSubcategories(options?: ServiceIterateOptions & { gameVersion?: GameVersion; categoryId?: string; characterClass?: CharacterClass; }): Promise<TraitSubcategory[]>;
+  listAllSubcategories(options?: ServiceIterateOptions & {
+    /** Filter subcategories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter subcategories by parent category. */
+    categoryId?: string;
+    /** Filter subcategories by character class. */
+    characterClass?: CharacterClass;
+  }): Promise<TraitSubcategory[]>;
   /**
+   * List subcategories
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllSubcategories())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/subcategories
+   *
+   * Retrieve trait subcategories.
+   *
+   * Subcategories group related traits together (e.g., `Resources`, `Allies`, `Flaws`). Optionally filter by game version, category, or character class.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  iterAllSubcategories(options?: ServiceIterateOptions & { gameVersion?: GameVersion; categoryId?: string; characterClass?: CharacterClass; }): ItemIterator<TraitSubcategory>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/subcategories/{subcategory_id} */
+  iterAllSubcategories(options?: ServiceIterateOptions & {
+    /** Filter subcategories by game version. */
+    gameVersion?: GameVersion;
+    /** Filter subcategories by parent category. */
+    categoryId?: string;
+    /** Filter subcategories by character class. */
+    characterClass?: CharacterClass;
+  }): ItemIterator<TraitSubcategory>;
+  /**
+   * Get subcategory
+   *
+   * Retrieve a specific trait subcategory including its name, description, and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories/{subcategory_id}`.
+   */
   getSubcategory(subcategoryId: string, options?: CallOptions): Promise<TraitSubcategory>;
   /**
+   * List all traits
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/traits
+   *
+   * Retrieve all system traits.
+   *
+   * Excludes custom character-specific traits. Supports filtering by game version, character class, category, subcategory, and rollable status. Use `exclude_subcategory_traits` to return only top-level traits.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  getTraitsPage(options?: ServicePageOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; categoryId?: string; subcategoryId?: string; excludeSubcategoryTraits?: boolean; isRollable?: boolean; orderBy?: BlueprintTraitOrderBy; }): Promise<Page<Trait>>;
+  getTraitsPage(options?: ServicePageOptions & {
+    /** Filter traits by game version. */
+    gameVersion?: GameVersion;
+    /** Filter traits by character class. */
+    characterClass?: CharacterClass;
+    /** Filter traits by category. */
+    categoryId?: string;
+    /** Filter traits by subcategory. */
+    subcategoryId?: string;
+    /** Exclude traits that belong to a subcategory. */
+    excludeSubcategoryTraits?: boolean;
+    /** Filter by rollable status. */
+    isRollable?: boolean;
+    /** Sort traits by this field. */
+    orderBy?: BlueprintTraitOrderBy;
+  }): Promise<Page<Trait>>;
   /**
+   * List all traits
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/traits
+   *
+   * Retrieve all system traits.
+   *
+   * Excludes custom character-specific traits. Supports filtering by game version, character class, category, subcategory, and rollable status. Use `exclude_subcategory_traits` to return only top-level traits.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  listAllTraits(options?: ServiceIterateOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; categoryId?: string; subcategoryId?: string; excludeSubcategoryTraits?: boolean; isRollable?: boolean; orderBy?: BlueprintTraitOrderBy; }): Promise<Trait[]>;
+  listAllTraits(options?: ServiceIterateOptions & {
+    /** Filter traits by game version. */
+    gameVersion?: GameVersion;
+    /** Filter traits by character class. */
+    characterClass?: CharacterClass;
+    /** Filter traits by category. */
+    categoryId?: string;
+    /** Filter traits by subcategory. */
+    subcategoryId?: string;
+    /** Exclude traits that belong to a subcategory. */
+    excludeSubcategoryTraits?: boolean;
+    /** Filter by rollable status. */
+    isRollable?: boolean;
+    /** Sort traits by this field. */
+    orderBy?: BlueprintTraitOrderBy;
+  }): Promise<Trait[]>;
   /**
+   * List all traits
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllTraits())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/traits
+   *
+   * Retrieve all system traits.
+   *
+   * Excludes custom character-specific traits. Supports filtering by game version, character class, category, subcategory, and rollable status. Use `exclude_subcategory_traits` to return only top-level traits.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  iterAllTraits(options?: ServiceIterateOptions & { gameVersion?: GameVersion; characterClass?: CharacterClass; categoryId?: string; subcategoryId?: string; excludeSubcategoryTraits?: boolean; isRollable?: boolean; orderBy?: BlueprintTraitOrderBy; }): ItemIterator<Trait>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/traits/{trait_id} */
+  iterAllTraits(options?: ServiceIterateOptions & {
+    /** Filter traits by game version. */
+    gameVersion?: GameVersion;
+    /** Filter traits by character class. */
+    characterClass?: CharacterClass;
+    /** Filter traits by category. */
+    categoryId?: string;
+    /** Filter traits by subcategory. */
+    subcategoryId?: string;
+    /** Exclude traits that belong to a subcategory. */
+    excludeSubcategoryTraits?: boolean;
+    /** Filter by rollable status. */
+    isRollable?: boolean;
+    /** Sort traits by this field. */
+    orderBy?: BlueprintTraitOrderBy;
+  }): ItemIterator<Trait>;
+  /**
+   * Get trait
+   *
+   * Retrieve a specific trait including its value range, cost configuration, and metadata.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/traits/{trait_id}`.
+   */
   getTrait(traitId: string, options?: CallOptions): Promise<Trait>;
   /**
+   * List concepts
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/concepts
+   *
+   * Retrieve all character concepts available in the system.
+   *
+   * Concepts define character archetypes and provide narrative hooks for character creation. Includes both system-wide and company-specific concepts.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
   getConceptsPage(options?: ServicePageOptions): Promise<Page<CharacterConcept>>;
   /**
+   * List concepts
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/concepts
+   *
+   * Retrieve all character concepts available in the system.
+   *
+   * Concepts define character archetypes and provide narrative hooks for character creation. Includes both system-wide and company-specific concepts.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
   listAllConcepts(options?: ServiceIterateOptions): Promise<CharacterConcept[]>;
   /**
+   * List concepts
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllConcepts())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/concepts
+   *
+   * Retrieve all character concepts available in the system.
+   *
+   * Concepts define character archetypes and provide narrative hooks for character creation. Includes both system-wide and company-specific concepts.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
   iterAllConcepts(options?: ServiceIterateOptions): ItemIterator<CharacterConcept>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/concepts/{concept_id} */
+  /**
+   * Get concept
+   *
+   * Retrieve a specific character concept including its name, description, and example applications.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/concepts/{concept_id}`.
+   */
   getConcept(conceptId: string, options?: CallOptions): Promise<CharacterConcept>;
   /**
+   * List vampire clans
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans
+   *
+   * Retrieve all vampire clans available in the system.
+   *
+   * Optionally filter by game version to get version-specific clans.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  getVampireClansPage(options?: ServicePageOptions & { gameVersion?: GameVersion; }): Promise<Page<VampireClan>>;
+  getVampireClansPage(options?: ServicePageOptions & {
+    /** Show vampire clans for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<Page<VampireClan>>;
   /**
+   * List vampire clans
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans
+   *
+   * Retrieve all vampire clans available in the system.
+   *
+   * Optionally filter by game version to get version-specific clans.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  listAllVampireClans(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): Promise<VampireClan[]>;
+  listAllVampireClans(options?: ServiceIterateOptions & {
+    /** Show vampire clans for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<VampireClan[]>;
   /**
+   * List vampire clans
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllVampireClans())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans
+   *
+   * Retrieve all vampire clans available in the system.
+   *
+   * Optionally filter by game version to get version-specific clans.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  iterAllVampireClans(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): ItemIterator<VampireClan>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans/{vampire_clan_id} */
+  iterAllVampireClans(options?: ServiceIterateOptions & {
+    /** Show vampire clans for this game version. */
+    gameVersion?: GameVersion;
+  }): ItemIterator<VampireClan>;
+  /**
+   * Get vampire clan
+   *
+   * Retrieve a specific vampire clan including its name, disciplines, and lore description.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans/{vampire_clan_id}`.
+   */
   getVampireClan(vampireClanId: string, options?: CallOptions): Promise<VampireClan>;
   /**
+   * List werewolf auspices
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices
+   *
+   * Retrieve all werewolf auspices available in the system.
+   *
+   * Auspices represent the moon phase under which a werewolf was born. Optionally filter by game version.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  getWerewolfAuspicesPage(options?: ServicePageOptions & { gameVersion?: GameVersion; }): Promise<Page<WerewolfAuspice>>;
+  getWerewolfAuspicesPage(options?: ServicePageOptions & {
+    /** Show werewolf auspices for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<Page<WerewolfAuspice>>;
   /**
+   * List werewolf auspices
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices
+   *
+   * Retrieve all werewolf auspices available in the system.
+   *
+   * Auspices represent the moon phase under which a werewolf was born. Optionally filter by game version.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  listAllWerewolfAuspices(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): Promise<WerewolfAuspice[]>;
+  listAllWerewolfAuspices(options?: ServiceIterateOptions & {
+    /** Show werewolf auspices for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<WerewolfAuspice[]>;
   /**
+   * List werewolf auspices
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllWerewolfAuspices())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices
+   *
+   * Retrieve all werewolf auspices available in the system.
+   *
+   * Auspices represent the moon phase under which a werewolf was born. Optionally filter by game version.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  iterAllWerewolfAuspices(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): ItemIterator<WerewolfAuspice>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices/{werewolf_auspice_id} */
+  iterAllWerewolfAuspices(options?: ServiceIterateOptions & {
+    /** Show werewolf auspices for this game version. */
+    gameVersion?: GameVersion;
+  }): ItemIterator<WerewolfAuspice>;
+  /**
+   * Get werewolf auspice
+   *
+   * Retrieve a specific werewolf auspice including its name, gifts, and role description.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices/{werewolf_auspice_id}`.
+   */
   getWerewolfAuspice(werewolfAuspiceId: string, options?: CallOptions): Promise<WerewolfAuspice>;
   /**
+   * List werewolf tribes
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes
+   *
+   * Retrieve all werewolf tribes available in the system.
+   *
+   * Optionally filter by game version to get version-specific tribes.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  getWerewolfTribesPage(options?: ServicePageOptions & { gameVersion?: GameVersion; }): Promise<Page<WerewolfTribe>>;
+  getWerewolfTribesPage(options?: ServicePageOptions & {
+    /** Show werewolf tribes for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<Page<WerewolfTribe>>;
   /**
+   * List werewolf tribes
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes
+   *
+   * Retrieve all werewolf tribes available in the system.
+   *
+   * Optionally filter by game version to get version-specific tribes.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  listAllWerewolfTribes(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): Promise<WerewolfTribe[]>;
+  listAllWerewolfTribes(options?: ServiceIterateOptions & {
+    /** Show werewolf tribes for this game version. */
+    gameVersion?: GameVersion;
+  }): Promise<WerewolfTribe[]>;
   /**
+   * List werewolf tribes
+   *
    * An async iterator over every item: `for await (const x of svc.iterAllWerewolfTribes())`.
-   * GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes
+   *
+   * Retrieve all werewolf tribes available in the system.
+   *
+   * Optionally filter by game version to get version-specific tribes.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  iterAllWerewolfTribes(options?: ServiceIterateOptions & { gameVersion?: GameVersion; }): ItemIterator<WerewolfTribe>;
-  /** GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes/{werewolf_tribe_id} */
+  iterAllWerewolfTribes(options?: ServiceIterateOptions & {
+    /** Show werewolf tribes for this game version. */
+    gameVersion?: GameVersion;
+  }): ItemIterator<WerewolfTribe>;
+  /**
+   * Get werewolf tribe
+   *
+   * Retrieve a specific werewolf tribe including its name, gifts, and cultural description.
+   *
+   * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes/{werewolf_tribe_id}`.
+   */
   getWerewolfTribe(werewolfTribeId: string, options?: CallOptions): Promise<WerewolfTribe>;
 }
 /** `client.dictionary`: 7 methods. */
 export interface DictionaryService {
   /**
+   * List dictionary terms
+   *
    * One page (`limit` default 10, up to 1000).
-   * GET /api/v1/companies/{company_id}/dictionaries
+   *
+   * Retrieve a paginated list of dictionary terms for a company. Optionally search by term name or synonym. Terms provide definitions for game concepts and lore.
+   *
+   * **Note:** This endpoint includes both company-specific and global dictionary terms.
+   *
+   * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  getPage(options?: ServicePageOptions & { term?: string; }): Promise<Page<DictionaryTerm>>;
+  getPage(options?: ServicePageOptions & {
+    term?: string;
+  }): Promise<Page<DictionaryTerm>>;
   /**
+   * List dictionary terms
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/dictionaries
+   *
+   * Retrieve a paginated list of dictionary terms for a company. Optionally search by term name or synonym. Terms provide definitions for game concepts and lore.
+   *
+   * **Note:** This endpoint includes both company-specific and global dictionary terms.
+   *
+   * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  listAll(options?: ServiceIterateOptions & { term?: string; }): Promise<DictionaryTerm[]>;
+  listAll(options?: ServiceIterateOptions & {
+    term?: string;
+  }): Promise<DictionaryTerm[]>;
   /**
+   * List dictionary terms
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/dictionaries
+   *
+   * Retrieve a paginated list of dictionary terms for a company. Optionally search by term name or synonym. Terms provide definitions for game concepts and lore.
+   *
+   * **Note:** This endpoint includes both company-specific and global dictionary terms.
+   *
+   * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  iterAll(options?: ServiceIterateOptions & { term?: string; }): ItemIterator<DictionaryTerm>;
-  /** GET /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id} */
+  iterAll(options?: ServiceIterateOptions & {
+    term?: string;
+  }): ItemIterator<DictionaryTerm>;
+  /**
+   * Get dictionary term
+   *
+   * Retrieve a specific dictionary term including its definition and synonyms.
+   *
+   * **Note:** This endpoint includes both company-specific and global dictionary terms.
+   *
+   * `GET /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id}`.
+   */
   get(termId: string, options?: CallOptions): Promise<DictionaryTerm>;
-  /** POST /api/v1/companies/{company_id}/dictionaries */
+  /**
+   * Create dictionary term
+   *
+   * Add a new term to the company's dictionary. Include the term, definition, and optional synonyms for discovery.
+   *
+   * `POST /api/v1/companies/{company_id}/dictionaries`.
+   */
   create(body: DictionaryTermCreate, options?: MutationOptions): Promise<DictionaryTerm>;
-  /** PATCH /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id} */
+  /**
+   * Update dictionary term
+   *
+   * Modify a dictionary term's definition or synonyms. Only include fields that need to be changed.
+   *
+   * **Note:** You may only update dictionary terms that are local to the company.
+   *
+   * `PATCH /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id}`.
+   */
   update(termId: string, body: DictionaryTermPatch, options?: MutationOptions): Promise<DictionaryTerm>;
-  /** DELETE /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id} */
+  /**
+   * Delete dictionary term
+   *
+   * Remove a term from the company's dictionary. This action cannot be undone.
+   *
+   * **Note:** You may only delete dictionary terms that are local to the company.
+   *
+   * `DELETE /api/v1/companies/{company_id}/dictionaries/{dictionary_term_id}`.
+   */
   delete(termId: string, options?: CallOptions): Promise<void>;
 }
 /** `client.dicerolls`: 6 methods. */
 export interface DicerollsService {
   /**
+   * List dice rolls
+   *
    * One page (`limit` default 10, up to 100).
-   * GET /api/v1/companies/{company_id}/dicerolls
+   *
+   * Retrieve a paginated list of dice roll records within a company.
+   *
+   * Filter by user, character, or campaign to view specific roll history. Results include roll outcomes, dice pools, and difficulty settings.
+   *
+   * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  getPage(options?: ServicePageOptions & { userid?: string; characterid?: string; campaignid?: string; characterType?: CharacterType; }): Promise<Page<Diceroll>>;
+  getPage(options?: ServicePageOptions & {
+    /** Show dice rolls for this user. */
+    userid?: string;
+    /** Show dice rolls for this character. */
+    characterid?: string;
+    /** Show dice rolls for this campaign. */
+    campaignid?: string;
+    /** Show dice rolls for characters of this type. */
+    characterType?: CharacterType;
+  }): Promise<Page<Diceroll>>;
   /**
+   * List dice rolls
+   *
    * Every item, page by page.
-   * GET /api/v1/companies/{company_id}/dicerolls
+   *
+   * Retrieve a paginated list of dice roll records within a company.
+   *
+   * Filter by user, character, or campaign to view specific roll history. Results include roll outcomes, dice pools, and difficulty settings.
+   *
+   * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  listAll(options?: ServiceIterateOptions & { userid?: string; characterid?: string; campaignid?: string; characterType?: CharacterType; }): Promise<Diceroll[]>;
+  listAll(options?: ServiceIterateOptions & {
+    /** Show dice rolls for this user. */
+    userid?: string;
+    /** Show dice rolls for this character. */
+    characterid?: string;
+    /** Show dice rolls for this campaign. */
+    campaignid?: string;
+    /** Show dice rolls for characters of this type. */
+    characterType?: CharacterType;
+  }): Promise<Diceroll[]>;
   /**
+   * List dice rolls
+   *
    * An async iterator over every item: `for await (const x of svc.iterAll())`.
-   * GET /api/v1/companies/{company_id}/dicerolls
+   *
+   * Retrieve a paginated list of dice roll records within a company.
+   *
+   * Filter by user, character, or campaign to view specific roll history. Results include roll outcomes, dice pools, and difficulty settings.
+   *
+   * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  iterAll(options?: ServiceIterateOptions & { userid?: string; characterid?: string; campaignid?: string; characterType?: CharacterType; }): ItemIterator<Diceroll>;
+  iterAll(options?: ServiceIterateOptions & {
+    /** Show dice rolls for this user. */
+    userid?: string;
+    /** Show dice rolls for this character. */
+    characterid?: string;
+    /** Show dice rolls for this campaign. */
+    campaignid?: string;
+    /** Show dice rolls for characters of this type. */
+    characterType?: CharacterType;
+  }): ItemIterator<Diceroll>;
   /**
-   * GET /api/v1/companies/{company_id}/dicerolls/{diceroll_id}
-   * Sends `On-Behalf-Of`.
+   * Get dice roll
+   *
+   * Retrieve details of a specific dice roll including the result, dice pool, difficulty, and any successes or failures.
+   *
+   * `GET /api/v1/companies/{company_id}/dicerolls/{diceroll_id}`; sends `On-Behalf-Of`.
    */
   get(dicerollId: string, options?: CallOptions): Promise<Diceroll>;
   /**
-   * POST /api/v1/companies/{company_id}/dicerolls
-   * Sends `On-Behalf-Of`.
+   * Roll dice
+   *
+   * Execute a dice roll with the specified pool size and difficulty.
+   *
+   * Optionally include desperation dice and associate the roll with a character and campaign. The roll result is calculated and stored automatically.
+   *
+   * `POST /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
   create(body: DiceRollCreate, options?: MutationOptions): Promise<Diceroll>;
   /**
-   * POST /api/v1/companies/{company_id}/dicerolls/quickroll
-   * Sends `On-Behalf-Of`.
+   * Execute quick roll
+   *
+   * Execute a dice roll using a user's saved quick roll configuration.
+   *
+   * The dice pool is calculated automatically from the character's current trait values for the traits defined in the quick roll. Useful for frequently used trait combinations.
+   *
+   * `POST /api/v1/companies/{company_id}/dicerolls/quickroll`; sends `On-Behalf-Of`.
    */
   createFromQuickroll(quickrollId: string, characterId: string, comment?: string | null, difficulty?: number, numDesperationDice?: number, options?: MutationOptions): Promise<Diceroll>;
 }
 /** `client.options`: 1 methods. */
 export interface OptionsService {
-  /** GET /api/v1/companies/{company_id}/options */
+  /**
+   * Get available options
+   *
+   * Retrieve all available options and enumerations for use in forms and UI components. Includes character types, classes, concepts, clans, tribes, and permission levels organized by category.
+   *
+   * `GET /api/v1/companies/{company_id}/options`.
+   */
   getOptions(options?: CallOptions): Promise<Record<string, unknown>>;
 }
 /** `client.characterAutogen`: 5 methods. */
 export interface CharacterAutogenService {
   /**
-   * POST /api/v1/companies/{company_id}/characters/autogenerate
-   * Sends `On-Behalf-Of`.
+   * Autogenerate character
+   *
+   * Generate a complete character using randomized values. Useful for quick NPC or Storyteller character creation.
+   *
+   * **Optionally specify:**
+   * - Character type
+   * - Experience level
+   * - Skill focus
+   * - Concept
+   * - Affiliation (clan/tribe/auspice/etc.)
+   *
+   *
+   * **Access:**
+   * * Only Storytellers can use this endpoint.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/autogenerate`; sends `On-Behalf-Of`.
    */
-  generateCharacter(body: CreateAutogenerateRequest, options: MutationOptions & { campaignId: string; }): Promise<Character>;
+  generateCharacter(body: CreateAutogenerateRequest, options: MutationOptions & {
+    /** Campaign to generate the character in. */
+    campaignId: string;
+  }): Promise<Character>;
   /**
-   * POST /api/v1/companies/{company_id}/characters/chargen/start
-   * Sends `On-Behalf-Of`.
+   * Start player character generation
+   *
+   * Begin a character generation session by generating multiple character options.  The number of characters generated is controlled by the company's `character_autogen_num_choices` setting. The experience cost is controlled by the company's `character_autogen_xp_cost` setting.
+   *
+   * If a single character is generated, it is automatically marked as active and the user is not required to select it.
+   *
+   * If multiple characters are generated, the user must select one of the characters to keep. This can be done by calling the `.../chargen/finalize` endpoint with the selected character ID.
+   *
+   * **Note:** No character is activated until it has been finalized.
+   *
+   * **Workflow:**
+   * 1. Call this endpoint to generate character options.
+   * 2. Present options to the player
+   * 3. Call `.../chargen/finalize` with the selected character ID
+   *
+   * **Access:**
+   * * The user must have enough experience points to complete the action. If the user does not have enough experience points, the endpoint will return a 400 error.
+   *
+   * `POST /api/v1/companies/{company_id}/characters/chargen/start`; sends `On-Behalf-Of`.
    */
-  startChargenSession(options: MutationOptions & { campaignId: string; }): Promise<ChargenSessionResponse>;
-  /** POST /api/v1/companies/{company_id}/characters/chargen/finalize */
+  startChargenSession(options: MutationOptions & {
+    /** Campaign to generate characters for. */
+    campaignId: string;
+  }): Promise<ChargenSessionResponse>;
+  /**
+   * Finalize character selection
+   *
+   * Complete a character generation session by selecting one character to keep.
+   * All other characters from the session will be deleted.
+   *
+   * **Prerequisites:**
+   * - Must have an active chargen session
+   * - The selected character must belong to the provided session
+   *
+   * `POST /api/v1/companies/{company_id}/characters/chargen/finalize`.
+   */
   finalizeChargenSession(sessionId: string, selectedCharacterId: string, options?: MutationOptions): Promise<Character>;
   /**
-   * GET /api/v1/companies/{company_id}/characters/chargen/sessions
-   * Sends `On-Behalf-Of`.
+   * List active chargen sessions
+   *
+   * List all active (non-expired) character generation sessions for this user.
+   *
+   * Returns sessions with their associated character options populated.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/chargen/sessions`; sends `On-Behalf-Of`.
    */
   listAll(options?: CallOptions): Promise<ChargenSessionResponse[]>;
-  /** GET /api/v1/companies/{company_id}/characters/chargen/sessions/{session_id} */
+  /**
+   * Get chargen session by ID
+   *
+   * Retrieve a specific character generation session by its ID.
+   *
+   * Returns the session with its associated character options populated. Returns an error if the session is not found or has expired.
+   *
+   * `GET /api/v1/companies/{company_id}/characters/chargen/sessions/{session_id}`.
+   */
   get(sessionId: string, options?: CallOptions): Promise<ChargenSessionResponse>;
 }
 

@@ -3,44 +3,14 @@
 // `{provider}`: other values are refused before any I/O, naming the field and the allowed
 // values; allowed ones are sent. Through the wasm build, against the loopback test double.
 // Run: node --test tests/services/
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startServer } from '../server/server.mjs';
+import { pkg, apiClient, COMPANY, ACTOR } from './harness.mjs';
 import { stableUuid } from '../server/synth.mjs';
 
-const root = new URL('../../', import.meta.url);
-const pkg = await import(new URL('target/pkg-web/vclient.js', root));
-pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', root)) });
-const { VClient, RequestValidationError, Enums } = pkg;
-
-const COMPANY = stableUuid('company');
-const ACTOR = stableUuid('acting-user');
+const { Enums } = pkg;
 const USER = stableUuid('user');
-let srv;
-let client;
-
-before(async () => {
-  srv = await startServer({ port: 0, maxSeconds: 120 });
-  client = new VClient({
-    baseUrl: srv.url, apiKey: 'test-api-key-0123456789abcdefghij', defaultCompanyId: COMPANY,
-    maxRetries: 0, setAsDefault: false, headers: { 'x-testing-ignore-rate-limit': 'true' },
-  });
-});
-after(async () => { await client.close(); await srv.close(); });
-
-const served = async () => (await (await fetch(`${srv.url}/__stats`)).json()).requests;
-const lastLog = async () => (await (await fetch(`${srv.url}/__apilog`)).json()).at(-1);
-
-/** `call()` must reject with a RequestValidationError on `field` whose message matches, and send nothing. */
-async function refused(call, field, message) {
-  const before = await served();
-  const e = await call().then(() => null, (x) => x);
-  assert.ok(e instanceof RequestValidationError, `expected a RequestValidationError, got ${e}`);
-  assert.equal(e.field, field);
-  assert.match(e.message, message);
-  assert.equal(await served(), before, 'nothing reaches the server');
-}
+const { client, lastLog, refused } = await apiClient();
 
 const user = (role) => ({ username: 'ann', email: 'ann@example.com', role });
 

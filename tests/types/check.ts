@@ -1,6 +1,6 @@
 // Compiled (not run) by scripts/test.sh with a strict tsc: the generated declarations must
 // type what a user touches, including `instanceof` narrowing on the error classes.
-import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, RetryBudgetExhaustedError, Paginator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
+import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, RetryBudgetExhaustedError, type ItemIterator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
 const opts: VClientOptions = { baseUrl: 'https://x', apiKey: 'k', maxRetries: 2, jitter: 'full', logger: console, retryBudget: 200, pacing: true, maxResponseBytes: 1 << 20 };
 const off: VClientOptions = { retryBudget: false, setAsDefault: false };
 const c = new VClient(opts);
@@ -16,7 +16,7 @@ async function f() {
   const page: Page<any> = await c.getPage('/api/v1/companies', { limit: 20, offset: 40 });
   const next: number | null = page.nextOffset;
   const all: any[] = await c.listAll('/api/v1/companies', { pageSize: 100, maxLimit: 1000 });
-  const pager: Paginator = c.paginate('/api/v1/companies', { signal: AbortSignal.timeout(1000) });
+  const pager: ItemIterator<any> = c.paginate('/api/v1/companies', { signal: AbortSignal.timeout(1000) });
   for await (const item of pager) console.log(item, next, all.length);
   await c.close();
   await c.request('GET', '/x');

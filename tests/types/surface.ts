@@ -1,0 +1,85 @@
+// Compiled (not run) by scripts/test.sh with a strict tsc (surface.tsconfig.json): what a
+// TypeScript user writes must compile, and every `@ts-expect-error` line must fail to
+// compile (tsc reports an unused one): a misspelt route, a wrong enum value, a missing
+// required body field, a wrong generic use, a `Date` where the API takes no date.
+import {
+  VClient, Enums,
+  type Campaign, type CampaignCreate, type Company, type ItemIterator, type Page, type User, type UserRole,
+} from 'vclient';
+import { FakeVClient, Routes, type RouteName, type RouteSpec } from 'vclient/testing';
+
+const c = new VClient({ baseUrl: 'https://x', apiKey: 'k', defaultCompanyId: 'co' });
+
+// The raw calls take the type you expect back; without one they stay `any`.
+async function raw() {
+  const company = await c.request<Company>('GET', '/api/v1/companies/co');
+  const name: string = company.name;
+  const page: Page<User> = await c.getPage<User>('/api/v1/companies/co/users', { limit: 5 });
+  const first: User | undefined = page.items[0];
+  const next: number | null = page.nextOffset;
+  const all: User[] = await c.listAll<User>('/api/v1/companies/co/users');
+  const pager: ItemIterator<User> = c.paginate<User>('/api/v1/companies/co/users');
+  for await (const u of c.paginate<User>('/api/v1/companies/co/users')) { const id: string = u.id; console.log(id); }
+  const untyped = await c.request('GET', '/api/v1/health');
+  console.log(name, first, next, all, pager, untyped.anything);
+  // @ts-expect-error: request takes one type argument
+  await c.request<Company, User>('GET', '/api/v1/companies/co');
+  // @ts-expect-error: a Company is not a User
+  const notUser: User = await c.request<Company>('GET', '/api/v1/companies/co');
+  // @ts-expect-error: a page's items are Users
+  const notNumber: number = page.items[0]!;
+  // @ts-expect-error: listAll resolves to an array of T
+  const notPage: Page<User> = await c.listAll<User>('/api/v1/companies/co/users');
+  for await (const u of c.paginate<User>('/api/v1/companies/co/users')) {
+    // @ts-expect-error: the items are Users, which have no `title`
+    console.log(u.title);
+  }
+  console.log(notUser, notNumber, notPage);
+}
+
+// The services: models, enums, required fields, dates.
+async function services() {
+  const campaigns = c.campaigns('acting-user');
+  const items: Campaign[] = (await campaigns.getPage({ limit: 3 })).items;
+  const night: CampaignCreate = { name: 'Night', in_game_date: new Date(Date.UTC(1999, 11, 31)) };
+  const created: Campaign = await campaigns.create(night);
+  await campaigns.update(created.id, { in_game_date: '2000-01-01' });
+  await campaigns.update(created.id, { in_game_date: null });
+  await c.characters('acting-user').update('ch1', { date_of_birth: new Date() });
+  // A response's date is the API's text.
+  const shown: string | null = created.in_game_date;
+  const role: UserRole = Enums.UserRole.PLAYER;
+  console.log(items, shown, role);
+  // @ts-expect-error: `name` is required
+  await campaigns.create({ in_game_date: new Date() });
+  // @ts-expect-error: a Date only where the API takes a date
+  await campaigns.create({ name: new Date() });
+  // @ts-expect-error: a response's date is a string, not a Date
+  const asDate: Date = created.date_created;
+  // @ts-expect-error: not a role
+  const king: UserRole = 'KING';
+  // @ts-expect-error: not a filter of this list
+  await campaigns.getPage({ userRole: 'PLAYER' });
+  console.log(asDate, king);
+}
+
+// `vclient/testing`: route names are a literal type.
+function routes() {
+  const fake = new FakeVClient();
+  const spec: RouteSpec = Routes.CAMPAIGNS_GET;
+  const name: RouteName = spec.name;
+  fake.setResponse(Routes.CAMPAIGNS_CREATE, { model: { name: 'Night' } });
+  fake.setResponse('CAMPAIGNS_LIST', { items: [{ name: 'Night' }] });
+  fake.setError('USERS_GET', { statusCode: 404, times: 1 });
+  // @ts-expect-error: a misspelt route
+  console.log(Routes.CAMPAIGNS_GETT);
+  // @ts-expect-error: a misspelt route name
+  fake.setError('CAMPAIGNS_GETT', { statusCode: 500 });
+  // @ts-expect-error: not a route name
+  const other: RouteName = 'campaigns';
+  // @ts-expect-error: the table is read-only
+  Routes.CAMPAIGNS_GET = spec;
+  console.log(name, other);
+}
+
+console.log(raw, services, routes);
