@@ -307,6 +307,9 @@ export function createProxy(options) {
       const v = res.headers.get(name);
       if (v !== null) headers.set(name, v);
     }
+    // The length only when the body arrives as sent: fetch decodes a Content-Encoding.
+    const length = res.headers.get('content-length');
+    if (length !== null && !res.headers.has('content-encoding') && /^\d{1,16}$/.test(length)) headers.set('content-length', length);
     // Answers are per user: no shared cache may keep one unless the API said so.
     if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
     headers.set('x-content-type-options', 'nosniff');
