@@ -125,18 +125,41 @@ export function problem(status, title, detail, extra = {}) {
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-/** The request body as a stream that errors once more than `max` bytes went through. */
-function capped(body, max, onOver) {
+/**
+ * The request body, passed on chunk by chunk, that calls `abort` (then errors) when more than
+ * `max` bytes come, fewer than `declared` arrive, or the caller's stream breaks: the upstream
+ * call must be torn down, never ended as if the body were complete.
+ */
+function capped(body, max, declared, abort) {
+  const reader = body.getReader();
   let seen = 0;
-  return body.pipeThrough(new TransformStream({
-    transform(chunk, ctl) {
-      seen += chunk.byteLength;
-      if (seen > max) {
-        onOver();
-        ctl.error(new RangeError('request body too large'));
-      } else ctl.enqueue(chunk);
+  const stop = (ctl, why) => {
+    abort(why);
+    ctl.error(new Error(`request body ${why}`));
+    reader.cancel().catch(() => {});
+  };
+  return new ReadableStream({
+    async pull(ctl) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch {
+        stop(ctl, 'broken');
+        return;
+      }
+      if (chunk.done) {
+        if (declared !== null && seen !== declared) stop(ctl, 'short');
+        else ctl.close();
+        return;
+      }
+      seen += chunk.value.byteLength;
+      if (seen > max) stop(ctl, 'too large');
+      else ctl.enqueue(chunk.value);
     },
-  }));
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
 
 /**
@@ -271,6 +294,7 @@ export function createProxy(options) {
     out.set('x-api-key', apiKey);
 
     // ---- the body: capped before and while it streams ----
+    const ctl = new AbortController();
     let body = null;
     let tooLarge = false;
     if (method !== 'GET' && method !== 'HEAD' && request.body) {
@@ -279,10 +303,14 @@ export function createProxy(options) {
       if (declared !== null && Number(declared) > maxBody) {
         return refuse(413, 'Content Too Large', `The request body is larger than ${maxBody} bytes.`, 'proxy_body_size');
       }
-      body = capped(request.body, maxBody, () => { tooLarge = true; });
+      // Over the cap mid-stream, the upstream call is aborted, not ended: a runtime that
+      // closes a chunked body cleanly on a stream error would hand the API a truncated body.
+      body = capped(request.body, maxBody, declared === null ? null : Number(declared), (why) => {
+        tooLarge = why === 'too large';
+        ctl.abort();
+      });
     }
 
-    const ctl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, timeoutS * 1000);
     const onAbort = () => ctl.abort();
@@ -295,6 +323,7 @@ export function createProxy(options) {
     } catch {
       if (tooLarge) return refuse(413, 'Content Too Large', `The request body is larger than ${maxBody} bytes.`, 'proxy_body_size');
       if (timedOut) return refuse(504, 'Gateway Timeout', 'The API did not answer in time.', 'proxy_upstream_timeout');
+      if (body && ctl.signal.aborted) return refuse(400, 'Bad Request', 'The request body ended early.', 'proxy_body');
       return refuse(502, 'Bad Gateway', 'The API could not be reached.', 'proxy_upstream');
     } finally {
       clearTimeout(timer);

@@ -202,8 +202,9 @@ export function conformanceCases(origin, upstream) {
     add(`method ${method} is refused and not forwarded`, async () => {
       const target = method === 'CONNECT' ? `${host}` : '/vnoir/api/v1/companies';
       const res = await raw(origin, `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-      // A closed connection (status 0) is a refusal too: some servers drop CONNECT outright.
-      assert.ok(res.status === 0 || (res.status >= 400 && res.status < 500), `status ${res.status}`);
+      // The runtime may refuse first: a closed connection (Node drops CONNECT), or its own
+      // 500/501 (workerd, for CONNECT without a connect handler and for unknown methods).
+      assert.ok(res.status === 0 || (res.status >= 400 && res.status < 600), `status ${res.status}`);
       await settle();
       reached(0);
     });
@@ -227,10 +228,17 @@ export function conformanceCases(origin, upstream) {
   for (const [what, text] of smuggle) {
     add(`header smuggling refused: ${what}`, async () => {
       const res = await raw(origin, text);
-      assert.ok(res.status === 0 || (res.status >= 400 && res.status < 500), `status ${res.status}: ${res.text.slice(0, 200)}`);
       await settle();
       for (const r of upstream.records) assert.notEqual(r.path, '/api/v1/admin/users', 'a smuggled second request reached the API');
-      assert.equal(upstream.records.length, 0, JSON.stringify(upstream.records.map((r) => r.rawHeaders)));
+      if (res.status >= 200 && res.status < 300) {
+        // A parser may take a bare LF as a line end (RFC 9112 §2.2 allows it), or let
+        // Transfer-Encoding win over Content-Length (§6.3): then only the first request may
+        // arrive, rebuilt by the proxy, with the allow-list applied.
+        reached(1);
+      } else {
+        assert.ok(res.status === 0 || (res.status >= 400 && res.status < 500), `status ${res.status}: ${res.text.slice(0, 200)}`);
+        reached(0);
+      }
     });
   }
   add('Connection: X-API-KEY (hop-by-hop naming) cannot drop or replace the server key', async () => {
@@ -296,12 +304,25 @@ export function conformanceCases(origin, upstream) {
     for (let i = 0; i < 8; i++) text += `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
     text += '0\r\n\r\n';
     const res = await raw(origin, text);
-    assert.equal(res.status, 413, res.text.slice(0, 300));
     await settle();
+    assert.equal(res.status, 413, `${res.text.slice(0, 300)}\n${JSON.stringify(upstream.records.map((r) => [r.bytes, r.complete, r.headers]))}`);
     for (const r of upstream.records) {
       assert.equal(r.complete, false, 'the API must not receive a complete over-cap body');
       assert.ok(r.bytes <= MAX_BODY, `the API got ${r.bytes} bytes`);
     }
+  });
+
+  add('a body shorter than its Content-Length (the caller hangs up) never arrives as complete', async () => {
+    const { hostname, port } = new URL(origin);
+    await new Promise((resolve) => {
+      const sock = net.connect(Number(port), hostname, () => {
+        sock.write(`POST /vnoir/api/v1/companies HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n{"name":"${'z'.repeat(500)}`);
+        setTimeout(() => { sock.destroy(); resolve(); }, 150);
+      });
+      sock.on('error', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    for (const r of upstream.records) assert.equal(r.complete, false, `the API got a complete ${r.bytes}-byte body`);
   });
 
   // ---- CORS ------------------------------------------------------------------------------
