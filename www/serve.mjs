@@ -75,7 +75,7 @@ async function sendFile(res, file) {
 }
 
 /** Creates the demo companies on the double; returns the default company and its admin. */
-async function seed(apiUrl, apiKey) {
+export async function seed(apiUrl, apiKey) {
   let first = null;
   for (const [name, email, description] of COMPANIES) {
     const r = await fetch(`${apiUrl}/api/v1/companies`, {

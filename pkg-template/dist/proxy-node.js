@@ -1,11 +1,11 @@
 // vclient/proxy for node:http: turns a fetch handler `(Request) => Promise<Response>` (such as
 // createProxy's) into a `(req, res)` listener. Node 20+. It imports no node: module, so
-// proxy.js can re-export it and still load in Workers and Deno.
+// proxy.js re-exports it and still loads in Workers and Deno.
 //
 //   import http from 'node:http';
 //   import { createProxy, toNodeListener } from 'vclient/proxy';
 //   http.createServer(toNodeListener(createProxy({ ... }))).listen(8080);
-import { problem } from './proxy.js';
+import { problem } from './proxy-problem.js';
 
 // Dot segments, raw or encoded, before the URL parser folds them away: refused outright so a
 // path never means something else than it says.

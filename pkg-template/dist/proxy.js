@@ -7,6 +7,7 @@
 // endpoint table, headers pass through an allow-list, bodies are capped while they stream,
 // redirects are never followed, and the upstream origin is fixed at creation.
 import { ROUTES } from './routes.js';
+import { problem } from './proxy-problem.js';
 
 const API_PREFIX = '/api/v1/';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -111,18 +112,6 @@ function basePath(p) {
   if (p === undefined || p === '' || p === '/') return '';
   if (typeof p !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(p)) throw fail(`\`basePath\` must look like "/vnoir", got ${JSON.stringify(p)}`);
   return p;
-}
-
-/** An RFC 9457 body for the proxy's own refusals; the client turns it into a typed error. */
-export function problem(status, title, detail, extra = {}) {
-  const headers = new Headers({
-    'content-type': 'application/problem+json',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...extra.headers,
-  });
-  const body = { type: 'about:blank', title, status, detail, code: extra.code ?? 'proxy_refused' };
-  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /**
@@ -350,4 +339,5 @@ export function createProxy(options) {
   return (request) => handle(request).catch(() => problem(500, 'Internal Server Error', 'The proxy failed.', { code: 'proxy_internal' }));
 }
 
+export { problem } from './proxy-problem.js';
 export { toNodeListener } from './proxy-node.js';

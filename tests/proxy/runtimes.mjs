@@ -27,7 +27,7 @@ async function freePort() {
 /** workerd's config: the proxy as a Worker, the upstream URL as a binding. */
 function workerdConfig(dir, port, upstreamUrl) {
   mkdirSync(dir, { recursive: true });
-  for (const [from, to] of [['pkg-template/dist/proxy.js', 'proxy.js'], ['pkg-template/dist/proxy-node.js', 'proxy-node.js'],
+  for (const [from, to] of [['pkg-template/dist/proxy.js', 'proxy.js'], ['pkg-template/dist/proxy-node.js', 'proxy-node.js'], ['pkg-template/dist/proxy-problem.js', 'proxy-problem.js'],
     ['pkg-template/dist/routes.js', 'routes.js'], ['tests/proxy/fixture.mjs', 'fixture.mjs'], ['tests/proxy/worker.mjs', 'worker.mjs']]) {
     copyFileSync(`${root}${from}`, `${dir}/${to}`);
   }
@@ -45,6 +45,7 @@ const proxyWorker :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "proxy.js", esModule = embed "proxy.js"),
     (name = "proxy-node.js", esModule = embed "proxy-node.js"),
+    (name = "proxy-problem.js", esModule = embed "proxy-problem.js"),
     (name = "routes.js", esModule = embed "routes.js"),
     (name = "fixture.mjs", esModule = embed "fixture.mjs"),
   ],

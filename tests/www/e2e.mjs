@@ -23,7 +23,7 @@ import { startDemo } from '../../www/serve.mjs';
 const { values: argv } = parseArgs({ options: { url: { type: 'string' }, api: { type: 'string' }, key: { type: 'string' } } });
 
 const root = new URL('../../', import.meta.url);
-const SCREENSHOT = fileURLToPath(new URL('target/www-e2e.png', root));
+const SCREENSHOT = fileURLToPath(new URL(argv.url ? 'target/www-e2e-remote.png' : 'target/www-e2e.png', root));
 const { chromium } = await import(new URL('tools/node_modules/playwright-core/index.mjs', root));
 const t0 = performance.now();
 
