@@ -272,7 +272,13 @@ export function createProxy(options) {
       } catch {
         return refuse(500, 'Internal Server Error', 'The proxy could not determine the acting user.', 'proxy_on_behalf_of');
       }
-      if (user instanceof Response) return user;
+      if (user instanceof Response) {
+        // The app's own answer (say a 401), readable by an allowed foreign origin too.
+        if (!foreign) return user;
+        const headers = new Headers(user.headers);
+        for (const [k, v] of Object.entries(cors(foreign))) headers.set(k, v);
+        return new Response(user.body, { status: user.status, statusText: user.statusText, headers });
+      }
       if (user !== null && user !== undefined) {
         if (typeof user !== 'string' || !TOKEN.test(user)) return refuse(500, 'Internal Server Error', 'The proxy could not determine the acting user.', 'proxy_on_behalf_of');
         out.set('on-behalf-of', user);

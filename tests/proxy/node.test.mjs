@@ -120,6 +120,15 @@ describe('the handler and its options', () => {
     assert.equal(broken.seen.length, 0);
   });
 
+  test('an allowed foreign origin can read the app\'s own onBehalfOf answer', async () => {
+    const { seen, call } = harness({ allowedOrigins: ['https://other.example'], onBehalfOf: () => new Response('no session', { status: 401 }) });
+    const res = await call('/api/v1/companies', { headers: { origin: 'https://other.example' } });
+    assert.equal(res.status, 401);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://other.example');
+    assert.equal(await res.text(), 'no session');
+    assert.equal(seen.length, 0);
+  });
+
   test('a network failure upstream is a 502 problem', async () => {
     const proxy = createProxy({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', fetch: async () => { throw new TypeError('fetch failed'); } });
     const res = await proxy(new Request('http://app/api/v1/companies'));
