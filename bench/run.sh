@@ -15,4 +15,6 @@ if [ ! -f ../target/npm/dist/node.js ]; then
   echo "bench: target/npm/dist/node.js is missing; build the package first: bash scripts/package.sh" >&2
   exit 1
 fi
+# vclient/proxy's added latency and throughput on loopback (no peers needed).
+node proxy.mjs $(case " $* " in *" --quick "*) echo --quick ;; esac)
 exec node run.mjs "$@"

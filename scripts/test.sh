@@ -68,6 +68,10 @@ suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "www demo end to end (headless Chromium)" node tests/www/e2e.mjs
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
+suite "vclient/proxy in Node: hostile requests, options, the key-less client through it" node --test tests/proxy/
+suite "vclient/proxy in Deno: hostile requests" node tests/proxy/runtimes.mjs deno
+suite "vclient/proxy in workerd: hostile requests" node tests/proxy/runtimes.mjs workerd
+suite "www demo in workerd (one Worker: page + proxy), headless Chromium" node tests/workerd/demo.mjs
 suite "chaos: 10,000 operations at concurrency 32 under 21 fault kinds" node tests/chaos/run.mjs --ops 10000 --concurrency 32 --max-seconds 240
 suite "security: secrets, redirects, key entropy, header injection, fuzzed options" node --test tests/security/
 suite "TypeScript declarations (strict tsc)" tools/node_modules/.bin/tsc --noEmit --strict --target es2022 \

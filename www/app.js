@@ -18,14 +18,15 @@ const { VClient } = pkg;
 
 // ---- state ---------------------------------------------------------------------------
 let client = null;
-let apiKey = ''; // kept only to mask it, should it ever appear in a log field
 let company = null; // { id, name }
 let user = null; // { id, name }
 let editing = null; // the campaign being edited, or null
 let last = null; // { action: 'create' | 'update', id, key }: what "Retry same key" repeats
 
-const timeline = createTimeline($('#timeline'), { secrets: () => [apiKey] });
-const faults = createFaultPanel($('#faults'), { controlUrl: () => (client ? client.baseUrl : '') });
+// The page holds no API key: it talks to the demo server's proxy (/vnoir), which adds it.
+const timeline = createTimeline($('#timeline'));
+// The double's fault queue, through the demo server (same origin).
+const faults = createFaultPanel($('#faults'), { controlUrl: () => (client ? location.origin : '') });
 $('#timeline-clear').addEventListener('click', () => timeline.clear());
 
 // The fault queue drains as requests arrive: refresh its display after the client's events.
@@ -33,7 +34,7 @@ let refreshTimer = null;
 function logger(level, message, fields) {
   timeline.logger(level, message, fields);
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => { if (client) faults.refresh(); }, 150);
+  refreshTimer = setTimeout(() => { if (client && !$('#faults').hidden) faults.refresh(); }, 150);
 }
 
 const oboId = () => $('#obo').value.trim() || undefined;
@@ -296,12 +297,11 @@ async function connect(ev) {
     await client.close().catch(() => {});
     client = null;
   }
-  apiKey = $('#api-key').value;
   const num = (sel) => Number($(sel).value);
   try {
+    // No apiKey: in a page that means key-less, and "/vnoir" resolves against the page.
     client = new VClient({
       baseUrl: $('#base-url').value.trim(),
-      apiKey,
       defaultCompanyId: $('#company-id').value.trim() || undefined,
       timeout: num('#opt-timeout'),
       maxRetries: num('#opt-retries'),
@@ -330,7 +330,7 @@ async function connect(ev) {
     pill.dataset.state = 'off';
     return;
   }
-  faults.refresh();
+  if (!$('#faults').hidden) faults.refresh();
   await companies.show(0);
   const id = client.defaultCompanyId;
   if (id) selectCompany(id, $(`#companies-pane .item[data-id="${id}"] .item-label`)?.textContent);
@@ -343,9 +343,10 @@ try {
   if (r.ok) {
     const cfg = await r.json();
     $('#base-url').value = cfg.baseUrl ?? '';
-    $('#api-key').value = cfg.apiKey ?? '';
     $('#company-id').value = cfg.companyId ?? '';
-    $('#obo').value = cfg.onBehalfOf ?? '';
+    $('#obo').value = cfg.user ?? '';
+    // Against a real server (serve.mjs --api) there is no fault queue.
+    $('#faults').hidden = cfg.faults === false;
   }
 } catch {
   // no config: fill the form by hand

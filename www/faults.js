@@ -66,7 +66,8 @@ export function describeStep(step) {
 
 /**
  * createFaultPanel(root, { controlUrl }) -> { refresh, push(id), clear }
- *   controlUrl(): the double's base URL (its /__faults lives there), or '' when not connected.
+ *   controlUrl(): where /__faults lives (the demo server, which forwards it to the double), or ''
+ *   when not connected.
  */
 export function createFaultPanel(root, { controlUrl }) {
   const queueEl = root.querySelector('.fault-queue');

@@ -1,15 +1,21 @@
-// The www/ demo: the loopback test double of the Valentina API (tests/server/, CORS on, fault
-// injection through its /__faults queue) plus a static server for the page, all on
+// The www/ demo: a page, and the package's proxy (vclient/proxy) in front of the API, so the
+// page never holds the API key. The API is the loopback test double (tests/server/, no CORS
+// needed, fault injection through its /__faults queue) or, with --api, any Valentina Noir
+// server, the key then coming from VALENTINA_CLIENT_API_KEY. Everything listens on
 // 127.0.0.1. No npm dependencies.
 //
-//   node www/serve.mjs [--port 8080] [--api-port 0] [--max-seconds 0]
+//   node www/serve.mjs [--port 8080] [--api-port 0] [--api URL] [--max-seconds 0]
 //
 //   /              www/ (index.html, app.js, ...)
 //   /vclient/...   target/npm/dist/ (the built package: web.js, core.js, the .wasm, snippets/)
-//   /config.json   { baseUrl, apiKey, companyId, onBehalfOf } for the Connect form
+//   /vnoir/...     the proxy: /vnoir/api/v1/... goes to the API with the key added; the acting
+//                  user (On-Behalf-Of) comes from the demo's session cookie, never the page
+//   /config.json   { baseUrl: "/vnoir", companyId, user, faults } for the Connect form; sets
+//                  the session cookie
+//   /__faults      the double's fault queue (GET, POST), when the demo runs the double
 //
 // At start it creates a few companies on the double (the first is the default company; its
-// admin user acts as On-Behalf-Of), then prints `demo: http://127.0.0.1:<port>/`. It stops
+// admin user is the session's user), then prints `demo: http://127.0.0.1:<port>/`. It stops
 // on Ctrl-C / SIGTERM, or after --max-seconds (0 = never). Port 0 = any free port.
 //
 // Embedding: `const demo = await startDemo({ port: 0 }); demo.url; demo.api.url; await demo.close();`
@@ -18,8 +24,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { startServer } from '../tests/server/server.mjs';
 import { DEFAULT_API_KEY } from '../tests/server/valentina.mjs';
+import { createProxy, toNodeListener } from '../pkg-template/dist/proxy.js';
 
 const HOST = '127.0.0.1';
 const WWW = fileURLToPath(new URL('.', import.meta.url));
@@ -67,7 +75,7 @@ async function sendFile(res, file) {
 }
 
 /** Creates the demo companies on the double; returns the default company and its admin. */
-async function seed(apiUrl, apiKey) {
+export async function seed(apiUrl, apiKey) {
   let first = null;
   for (const [name, email, description] of COMPANIES) {
     const r = await fetch(`${apiUrl}/api/v1/companies`, {
@@ -82,22 +90,88 @@ async function seed(apiUrl, apiKey) {
   return { companyId: first.id, onBehalfOf: first.admin_user.id };
 }
 
+/** The double's fault queue, reached from the page through the demo server. */
+async function forwardFaults(apiUrl, req, res) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const r = await fetch(`${apiUrl}/__faults`, {
+    method: req.method,
+    headers: { 'content-type': 'application/json' },
+    body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+  });
+  res.writeHead(r.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(Buffer.from(await r.arrayBuffer()));
+}
+
+/** The test double, seeded; or, with `apiUrl`, a real server and what the environment says. */
+async function startApi({ apiUrl, apiPort, apiKey }) {
+  if (apiUrl) {
+    return {
+      api: { url: apiUrl.replace(/\/+$/, ''), port: null, close: async () => {} },
+      seeded: {
+        companyId: process.env.VALENTINA_CLIENT_DEFAULT_COMPANY_ID || null,
+        onBehalfOf: process.env.VALENTINA_DEMO_ON_BEHALF_OF || null,
+      },
+    };
+  }
+  // A generous bucket: the demo's 429s come from the fault panel, not from clicking around.
+  // No CORS: the page reaches the API only through the proxy, on its own origin.
+  const api = await startServer({
+    port: apiPort, cors: false, maxSeconds: 0, apiKey, burst: 1000, refillPerSecond: 100,
+  });
+  try {
+    return { api, seeded: await seed(api.url, apiKey) };
+  } catch (e) {
+    await api.close();
+    throw e;
+  }
+}
+
 /**
- * Starts the double and the page server. options: { port = 8080, apiPort = 0,
- * maxSeconds = 0, apiKey }. Resolves to { url, port, api: { url, port }, config, close() }.
+ * Starts the API (the double, or `apiUrl`), the proxy and the page server. options: { port =
+ * 8080, apiPort = 0, apiUrl, maxSeconds = 0, apiKey }. Resolves to { url, port, api: { url,
+ * port }, config, apiKey, close() }.
  */
 export async function startDemo(options = {}) {
-  const { port = 8080, apiPort = 0, maxSeconds = 0, apiKey = DEFAULT_API_KEY } = options;
-  // A generous bucket: the demo's 429s come from the fault panel, not from clicking around.
-  const api = await startServer({
-    port: apiPort, cors: true, maxSeconds: 0, apiKey, burst: 1000, refillPerSecond: 100,
-  });
+  const { port = 8080, apiPort = 0, apiUrl = null, maxSeconds = 0 } = options;
+  const apiKey = options.apiKey ?? (apiUrl ? process.env.VALENTINA_CLIENT_API_KEY : DEFAULT_API_KEY);
+  if (!apiKey) throw new Error('--api needs the API key in the VALENTINA_CLIENT_API_KEY environment variable');
+  const { api, seeded } = await startApi({ apiUrl, apiPort, apiKey });
   let server;
   try {
-    const seeded = await seed(api.url, apiKey);
-    const config = { baseUrl: api.url, apiKey, ...seeded };
+    // The demo's "log-in": one session, whose user is the default company's admin. The proxy
+    // takes the acting user from it, so a page cannot act as anyone else.
+    const sid = randomUUID();
+    const cookie = `vnoir_demo_sid=${sid}; Path=/; HttpOnly; SameSite=Strict`;
+    const proxy = toNodeListener(createProxy({
+      baseUrl: api.url,
+      apiKey,
+      basePath: '/vnoir',
+      onBehalfOf: (request) => {
+        const sent = /(?:^|;\s*)vnoir_demo_sid=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
+        return sent === sid ? seeded.onBehalfOf : null;
+      },
+    }));
+    const config = {
+      baseUrl: '/vnoir', companyId: seeded.companyId, user: seeded.onBehalfOf, faults: !apiUrl,
+    };
     server = http.createServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (req.url.startsWith('/vnoir/')) {
+        proxy(req, res);
+        return;
+      }
+      let path;
+      try {
+        path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      } catch {
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        res.end('bad path\n');
+        return;
+      }
+      if (path === '/__faults' && config.faults && (req.method === 'GET' || req.method === 'POST')) {
+        forwardFaults(api.url, req, res).catch(() => { res.destroy(); });
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' });
         res.end();
@@ -105,7 +179,7 @@ export async function startDemo(options = {}) {
       }
       if (path === '/config.json') {
         const body = Buffer.from(JSON.stringify(config));
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': cookie });
         res.end(body);
         return;
       }
@@ -138,7 +212,7 @@ export async function startDemo(options = {}) {
       })();
       return closing;
     };
-    const demo = { url: `http://${HOST}:${actual}/`, port: actual, api: { url: api.url, port: api.port }, config, close };
+    const demo = { url: `http://${HOST}:${actual}/`, port: actual, api: { url: api.url, port: api.port }, config, apiKey, close };
     if (maxSeconds > 0) {
       timer = setTimeout(() => { close().then(() => demo.onTimeout?.()); }, maxSeconds * 1000);
       timer.unref();
@@ -158,6 +232,7 @@ async function main() {
       options: {
         port: { type: 'string', default: '8080' },
         'api-port': { type: 'string', default: '0' },
+        api: { type: 'string' },
         'max-seconds': { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -165,7 +240,9 @@ async function main() {
       allowPositionals: false,
     });
     if (values.help) {
-      process.stdout.write('usage: node www/serve.mjs [--port 8080] [--api-port 0] [--max-seconds 0]\n');
+      process.stdout.write('usage: node www/serve.mjs [--port 8080] [--api-port 0] [--api URL] [--max-seconds 0]\n'
+        + '  --api URL   proxy to this Valentina Noir server instead of the test double; the key comes from\n'
+        + '              VALENTINA_CLIENT_API_KEY (optional: VALENTINA_CLIENT_DEFAULT_COMPANY_ID, VALENTINA_DEMO_ON_BEHALF_OF)\n');
       return;
     }
     const int = (name, max) => {
@@ -174,6 +251,10 @@ async function main() {
       return n;
     };
     opts = { port: int('port', 65535), apiPort: int('api-port', 65535), maxSeconds: int('max-seconds', 86400 * 365) };
+    if (values.api !== undefined) {
+      if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(values.api)) throw new Error(`--api must be an http:// or https:// URL, got '${values.api}'`);
+      opts.apiUrl = values.api;
+    }
   } catch (e) {
     process.stderr.write(`serve.mjs: ${e.message}\n`);
     process.exit(2);
@@ -195,7 +276,8 @@ async function main() {
   demo.onTimeout = () => process.exit(0);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  process.stdout.write(`test double: ${demo.api.url} (fault queue: POST ${demo.api.url}/__faults)\n`);
+  if (demo.config.faults) process.stdout.write(`test double: ${demo.api.url} (fault queue: POST ${demo.api.url}/__faults)\n`);
+  else process.stdout.write(`API: ${demo.api.url} (through the proxy at /vnoir; the key stays in this process)\n`);
   process.stdout.write(`demo: ${demo.url}\n`);
 }
 

@@ -88,7 +88,7 @@ impl std::fmt::Debug for VClient {
 
 /// Whether this global looks like a browser page or worker, where `User-Agent` is
 /// controlled by the browser.
-fn in_browser() -> bool {
+pub(super) fn in_browser() -> bool {
     let g: JsValue = js_sys::global().into();
     read::prop(&g, "document").is_some()
         || (read::prop(&g, "importScripts").is_some() && read::prop(&g, "navigator").is_some())
@@ -386,7 +386,20 @@ impl Inner {
                 headers.push(("Content-Type".into(), ct.clone()));
             }
         }
-        set_header(&mut headers, "X-API-KEY", &config.api_key);
+        match &config.api_key {
+            Some(key) => set_header(&mut headers, "X-API-KEY", key),
+            // Key-less: the proxy adds the key; a page must not send one of its own.
+            None if headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("x-api-key")) =>
+            {
+                return Err(request_error(
+                    "headers",
+                    "must not set X-API-KEY on a key-less client: the proxy adds the key",
+                ))
+            }
+            None => {}
+        }
         let request = Request {
             method,
             url: format!("{}{}", config.base_url, target),
@@ -471,8 +484,11 @@ export type VClientLogger =
 export interface VClientOptions {
   /** API root, e.g. `https://api.valentina-noir.com`. Env: `VALENTINA_CLIENT_BASE_URL`. */
   baseUrl?: string;
-  /** Your API key, sent as `X-API-KEY`. Env: `VALENTINA_CLIENT_API_KEY`. */
-  apiKey?: string;
+  /**
+   * Your API key, sent as `X-API-KEY`. Env: `VALENTINA_CLIENT_API_KEY`. `false`: none, a proxy
+   * adds it (`vclient/proxy`); in a browser page or worker, no key means the same.
+   */
+  apiKey?: string | false;
   /** Per-attempt timeout (the body read included). Default 30. */
   timeout?: number;
   /** One deadline over all attempts and sleeps. Default: none. */

@@ -105,9 +105,22 @@ fn read_plain(value: &JsValue) -> Result<JsOptions, ConfigError> {
     let s = |k: &str| wrap(k, read::string(value, k));
     let n = |k: &str| wrap(k, read::number(value, k));
     let b = |k: &str| wrap(k, read::boolean(value, k));
+    // `apiKey: false` says on purpose that a proxy adds the key.
+    let keyless = read::prop(value, "apiKey").is_some_and(|v| v.as_bool() == Some(false));
+    let api_key = if keyless {
+        None
+    } else {
+        read::string(value, "apiKey").map_err(|m| {
+            ConfigError::new(
+                "apiKey",
+                format!("{m} (or false when a proxy adds the key)"),
+            )
+        })?
+    };
     let options = Options {
         base_url: s("baseUrl")?,
-        api_key: s("apiKey")?,
+        api_key,
+        keyless,
         timeout: n("timeout")?,
         total_timeout: n("totalTimeout")?,
         max_retries: n("maxRetries")?,
@@ -189,8 +202,13 @@ fn read_plain(value: &JsValue) -> Result<JsOptions, ConfigError> {
     };
     let env = EnvVars {
         base_url: lookup(&options.base_url, ENV_BASE_URL),
-        api_key: lookup(&options.api_key, ENV_API_KEY),
+        api_key: if keyless {
+            None
+        } else {
+            lookup(&options.api_key, ENV_API_KEY)
+        },
         default_company_id: lookup(&options.default_company_id, ENV_DEFAULT_COMPANY_ID),
+        page_origin: page_origin(),
     };
     Ok(JsOptions {
         options,
@@ -223,6 +241,18 @@ fn env_var(env: Option<&JsValue>, name: &str) -> Option<String> {
     get.call1(&deno_env, &JsValue::from_str(name))
         .ok()
         .and_then(|v| v.as_string())
+}
+
+/// `location.origin` in a browser page or worker (an `http(s)` origin), else `None`.
+fn page_origin() -> Option<String> {
+    if !super::client::in_browser() {
+        return None;
+    }
+    let global: JsValue = js_sys::global().into();
+    read::prop(&global, "location")
+        .and_then(|l| read::prop(&l, "origin"))
+        .and_then(|o| o.as_string())
+        .filter(|o| o.starts_with("http://") || o.starts_with("https://"))
 }
 
 /// `Deno.permissions.querySync({ name: "env", variable })` is `"granted"`.

@@ -48,6 +48,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// `apiKey`
     pub api_key: Option<String>,
+    /// `apiKey: false`: no key on purpose, a proxy adds it (the environment is not read).
+    pub keyless: bool,
     /// `timeout`, seconds per attempt.
     pub timeout: Option<f64>,
     /// `totalTimeout`, seconds over all attempts and sleeps.
@@ -88,6 +90,10 @@ pub struct EnvVars {
     pub api_key: Option<String>,
     /// `VALENTINA_CLIENT_DEFAULT_COMPANY_ID`
     pub default_company_id: Option<String>,
+    /// The page's origin (`location.origin`) in a browser page or worker, else `None`. There a
+    /// relative `baseUrl` resolves against it, and no key means key-less: a page cannot keep a
+    /// key secret, so its calls go to a proxy that adds one.
+    pub page_origin: Option<String>,
 }
 
 /// A validated configuration.
@@ -95,8 +101,8 @@ pub struct EnvVars {
 pub struct Config {
     /// The base URL, without a trailing `/`.
     pub base_url: String,
-    /// The API key (never printed: see the `Debug` impl).
-    pub api_key: String,
+    /// The API key (never printed: see the `Debug` impl); `None` when a proxy adds it.
+    pub api_key: Option<String>,
     /// Per-attempt timeout in ms.
     pub attempt_timeout_ms: f64,
     /// Deadline over the whole call in ms, if any.
@@ -121,7 +127,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("base_url", &self.base_url)
-            .field("api_key", &"[redacted]")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("attempt_timeout_ms", &self.attempt_timeout_ms)
             .field("total_timeout_ms", &self.total_timeout_ms)
             .field("retry", &self.retry)
@@ -228,6 +234,20 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
             format!("is required (set it directly or via the {ENV_BASE_URL} environment variable)"),
         )
     })?;
+    let base_url = match (base_url.trim().strip_prefix('/'), &env.page_origin) {
+        // A path such as "/vnoir" is the page's own origin: a same-origin proxy.
+        (Some(rest), Some(origin)) if !rest.starts_with('/') => format!("{origin}/{rest}"),
+        (Some(rest), None) if !rest.starts_with('/') => {
+            return Err(ConfigError::new(
+                "baseUrl",
+                format!(
+                    "is relative ({}): only a browser page resolves it, against its location; elsewhere give an absolute http:// or https:// URL",
+                    quoted(&base_url)
+                ),
+            ))
+        }
+        _ => base_url,
+    };
     let base_url = normalize_base_url(&base_url).map_err(|m| ConfigError::new("baseUrl", m))?;
     // Request paths start with /api/v1 (as the API documents them); a base ending in it
     // would send every request to /api/v1/api/v1/….
@@ -240,13 +260,21 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
             ),
         ));
     }
-    let api_key = pick(opts.api_key, &env.api_key).ok_or_else(|| {
-        ConfigError::new(
-            "apiKey",
-            format!("is required (set it directly or via the {ENV_API_KEY} environment variable)"),
-        )
-    })?;
-    validate_value(&api_key).map_err(|m| ConfigError::new("apiKey", m))?;
+    let api_key = if opts.keyless {
+        None
+    } else {
+        match pick(opts.api_key, &env.api_key) {
+            Some(key) => Some(key),
+            None if env.page_origin.is_some() => None,
+            None => return Err(ConfigError::new(
+                "apiKey",
+                format!("is required (set it directly or via the {ENV_API_KEY} environment variable; `apiKey: false` when a proxy adds the key)"),
+            )),
+        }
+    };
+    if let Some(key) = &api_key {
+        validate_value(key).map_err(|m| ConfigError::new("apiKey", m))?;
+    }
 
     let attempt_timeout_ms =
         option_ms("timeout", opts.timeout.unwrap_or(30.0), true, MAX_TIMEOUT_S)?;
@@ -362,6 +390,12 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         validate_name(name).map_err(|m| ConfigError::new("headers", m))?;
         validate_value(value)
             .map_err(|m| ConfigError::new("headers", format!("value of {} {m}", quoted(name))))?;
+        if api_key.is_none() && name.eq_ignore_ascii_case("x-api-key") {
+            return Err(ConfigError::new(
+                "headers",
+                "must not set X-API-KEY on a key-less client: the proxy adds the key, and a key in a page is readable by anyone who loads it",
+            ));
+        }
         if name.eq_ignore_ascii_case("idempotency-key") {
             return Err(ConfigError::new(
                 "headers",
@@ -431,11 +465,12 @@ mod tests {
             base_url: Some("https://env.example".into()),
             api_key: Some("envkey".into()),
             default_company_id: Some("co-env".into()),
+            page_origin: None,
         };
         let c = resolve(Options::default(), &env).unwrap();
         assert_eq!(
-            (c.base_url.as_str(), c.api_key.as_str()),
-            ("https://env.example", "envkey")
+            (c.base_url.as_str(), c.api_key.as_deref()),
+            ("https://env.example", Some("envkey"))
         );
         assert_eq!(c.default_company_id.as_deref(), Some("co-env"));
         let c = resolve(base(), &env).unwrap();
@@ -443,7 +478,7 @@ mod tests {
         // An empty explicit value falls through to the environment, as in the reference.
         let mut o = base();
         o.api_key = Some(String::new());
-        assert_eq!(resolve(o, &env).unwrap().api_key, "envkey");
+        assert_eq!(resolve(o, &env).unwrap().api_key.as_deref(), Some("envkey"));
     }
 
     #[test]
@@ -456,6 +491,73 @@ mod tests {
         let e = err(o);
         assert_eq!(e.option, "apiKey");
         assert!(e.to_string().contains(ENV_API_KEY), "{e}");
+    }
+
+    fn in_page() -> EnvVars {
+        EnvVars {
+            page_origin: Some("https://app.example".into()),
+            ..EnvVars::default()
+        }
+    }
+
+    #[test]
+    fn a_page_may_use_a_relative_base_and_no_key() {
+        let o = Options {
+            base_url: Some("/vnoir/".into()),
+            ..Options::default()
+        };
+        let c = resolve(o.clone(), &in_page()).unwrap();
+        assert_eq!(c.base_url, "https://app.example/vnoir");
+        assert_eq!(c.api_key, None);
+        // A key given in a page is still used (the README warns against it).
+        let mut keyed = o.clone();
+        keyed.api_key = Some("k".into());
+        assert_eq!(
+            resolve(keyed, &in_page()).unwrap().api_key.as_deref(),
+            Some("k")
+        );
+        // Protocol-relative is another host, not the page's: refused.
+        let mut other = o;
+        other.base_url = Some("//evil.example/api".into());
+        assert_eq!(resolve(other, &in_page()).unwrap_err().option, "baseUrl");
+    }
+
+    #[test]
+    fn outside_a_page_relative_base_and_missing_key_stay_errors() {
+        let e = err(Options {
+            base_url: Some("/vnoir".into()),
+            api_key: Some("k".into()),
+            ..Options::default()
+        });
+        assert_eq!(e.option, "baseUrl");
+        assert!(
+            e.message.contains("relative") && e.message.contains("\"/vnoir\""),
+            "{e}"
+        );
+        let mut o = base();
+        o.api_key = None;
+        let e = err(o.clone());
+        assert!(e.message.contains("apiKey: false"), "{e}");
+        // Said on purpose: key-less, and the environment's key is not picked up either.
+        o.keyless = true;
+        let env = EnvVars {
+            api_key: Some("envkey".into()),
+            ..EnvVars::default()
+        };
+        assert_eq!(resolve(o, &env).unwrap().api_key, None);
+    }
+
+    #[test]
+    fn a_keyless_client_refuses_a_key_in_headers() {
+        let mut o = base();
+        o.keyless = true;
+        o.headers = vec![("x-api-key".into(), "sekrit".into())];
+        let e = err(o.clone());
+        assert_eq!(e.option, "headers");
+        assert!(!e.to_string().contains("sekrit"), "{e}");
+        // With a key the header is allowed (the key wins over it, as before).
+        o.keyless = false;
+        assert!(resolve(o, &EnvVars::default()).is_ok());
     }
 
     #[test]

@@ -67,7 +67,7 @@ proptest! {
         max_body in proptest::option::of(any_f64()),
     ) {
         let opts = Options {
-            base_url: base, api_key: key, timeout, total_timeout: total, max_retries: retries,
+            base_url: base, api_key: key, keyless: false, timeout, total_timeout: total, max_retries: retries,
             retry_delay: delay, max_retry_delay: cap, jitter, auto_retry_rate_limit: None,
             auto_idempotency_keys: None, retry_statuses: statuses, default_company_id: company,
             headers, retry_budget: budget, pacing, max_response_bytes: max_body,

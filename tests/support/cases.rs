@@ -463,12 +463,31 @@ pub async fn network_errors() {
 
 /// Bad options and arguments get errors that name them; nothing is sent.
 pub async fn bad_input_is_named() {
-    let e = VClient::new(Some(parse(r#"{"baseUrl":"http://127.0.0.1:1","env":{}}"#))).unwrap_err();
-    assert!(is::<ConfigurationError>(&e));
-    assert_eq!(text(&e, "option").as_deref(), Some("apiKey"));
-    assert!(text(&e, "message")
-        .unwrap()
-        .contains("VALENTINA_CLIENT_API_KEY"));
+    let missing_key = VClient::new(Some(parse(
+        r#"{"baseUrl":"http://127.0.0.1:1","env":{},"setAsDefault":false}"#,
+    )));
+    let global: JsValue = js_sys::global().into();
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or_default();
+    let in_page =
+        !get(&global, "document").is_undefined() || !get(&global, "importScripts").is_undefined();
+    if in_page {
+        // A page cannot keep a key secret: there no key means key-less (a proxy adds it), and
+        // a path base URL is the page's own origin.
+        assert!(missing_key.is_ok());
+        let c = VClient::new(Some(parse(r#"{"baseUrl":"/vnoir/","setAsDefault":false}"#))).unwrap();
+        let origin = get(&get(&global, "location"), "origin")
+            .as_string()
+            .unwrap();
+        assert_eq!(c.base_url(), format!("{origin}/vnoir"));
+    } else {
+        let e = missing_key.unwrap_err();
+        assert!(is::<ConfigurationError>(&e));
+        assert_eq!(text(&e, "option").as_deref(), Some("apiKey"));
+        let message = text(&e, "message").unwrap();
+        assert!(message.contains("VALENTINA_CLIENT_API_KEY") && message.contains("apiKey: false"));
+        let e = VClient::new(Some(parse(r#"{"baseUrl":"/vnoir","apiKey":"k"}"#))).unwrap_err();
+        assert_eq!(text(&e, "option").as_deref(), Some("baseUrl"));
+    }
     for (opts, option) in [
         (r#"{"maxRetries":-1}"#, "maxRetries"),
         (r#"{"timeout":"30"}"#, "timeout"),

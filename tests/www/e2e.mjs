@@ -1,20 +1,29 @@
 // End-to-end test of the www/ demo in headless Chromium (Debian's, through playwright-core;
-// no browser download). Starts the demo in-process (www/serve.mjs: the test double plus the
-// page, on free loopback ports), then drives the page like a person: connect, page through
-// the companies, browse users and characters, create a campaign while the double fails the
-// first attempt with a 503, edit it through a 429 with Retry-After, and checks the
-// timeline, the double's own counters and the lists. Saves target/www-e2e.png.
+// no browser download). Starts the demo in-process (www/serve.mjs: the test double, the
+// vclient/proxy at /vnoir and the page, on free loopback ports), then drives the page like a
+// person: connect, page through the companies, browse users and characters, create a
+// campaign while the double fails the first attempt with a 503, edit it through a 429 with
+// Retry-After (both through the proxy), and checks the timeline, the double's own counters
+// and the lists. Then the proxy's promises: the API key is in no response, script, log
+// event, cookie, storage or DOM text the page can see; a forged On-Behalf-Of is replaced by
+// the session's user; an /admin call is refused with a typed 403. Saves target/www-e2e.png.
 //
-//   node tests/www/e2e.mjs          (needs target/npm/dist: bash scripts/package.sh)
+//   node tests/www/e2e.mjs                 (needs target/npm/dist: bash scripts/package.sh)
+//   node tests/www/e2e.mjs --url URL --api URL --key KEY
+//                                          the same against a demo served elsewhere (workerd)
 //
 // Prints one line per check and `www e2e: N passed, N failed`; exits 1 on any failure.
 // Bounded: a global timer ends it after 90 s.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startDemo } from '../../www/serve.mjs';
 
+// A demo served elsewhere (tests/workerd/proxy-run.sh): its page URL, its double and key.
+const { values: argv } = parseArgs({ options: { url: { type: 'string' }, api: { type: 'string' }, key: { type: 'string' } } });
+
 const root = new URL('../../', import.meta.url);
-const SCREENSHOT = fileURLToPath(new URL('target/www-e2e.png', root));
+const SCREENSHOT = fileURLToPath(new URL(argv.url ? 'target/www-e2e-remote.png' : 'target/www-e2e.png', root));
 const { chromium } = await import(new URL('tools/node_modules/playwright-core/index.mjs', root));
 const t0 = performance.now();
 
@@ -56,9 +65,16 @@ async function until(what, probe, timeoutMs = 15_000) {
 async function run() {
   // The package may be being rebuilt (scripts/package.sh empties target/npm first): wait.
   await until('target/npm/dist/web.js (bash scripts/package.sh)', () => existsSync(fileURLToPath(new URL('target/npm/dist/web.js', root))), 30_000);
-  demo = await startDemo({ port: 0, apiPort: 0 });
+  if (argv.url) {
+    const config = await (await fetch(new URL('/config.json', argv.url))).json();
+    demo = { url: argv.url, api: { url: argv.api }, apiKey: argv.key, config, close: async () => {} };
+  } else {
+    demo = await startDemo({ port: 0, apiPort: 0 });
+  }
   const api = demo.api.url;
-  const { apiKey, companyId } = demo.config;
+  const { apiKey } = demo;
+  const { companyId } = demo.config;
+  const proxied = new URL('/vnoir/api/v1/', demo.url).href;
   const apiGet = async (path) => (await fetch(`${api}${path}`, { headers: { 'x-api-key': apiKey } })).json();
 
   browser = await chromium.launch({
@@ -68,8 +84,11 @@ async function run() {
   });
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const errors = [];
-  // Deliberate faults: the statuses queued below, on the double's /api/v1 only.
-  const deliberate = new Set([429, 503]);
+  // Deliberate faults: the statuses queued below, and the refused /admin call (403), on the
+  // proxied /api/v1 only.
+  const deliberate = new Set([403, 429, 503]);
+  // Everything the page receives, to look for the key in it afterwards.
+  const seenByPage = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   // Chromium also reports each deliberate fault on the console; the response check below
   // decides about those.
@@ -80,9 +99,15 @@ async function run() {
   });
   page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
   page.on('response', (r) => {
-    const fault = r.url().startsWith(`${api}/api/v1/`) && deliberate.has(r.status());
+    const fault = r.url().startsWith(proxied) && deliberate.has(r.status());
     if (r.status() >= 400 && !fault) errors.push(`${r.url()}: HTTP ${r.status()}`);
+    if (!r.url().startsWith(proxied) && !r.url().startsWith(demo.url)) errors.push(`the page went elsewhere: ${r.url()}`);
+    // Playwright never settles body() for some responses (a cancelled attempt): bounded.
+    const body = Promise.race([r.body().then((b) => b.toString('latin1'), () => ''), sleep(3000).then(() => '')]);
+    seenByPage.push((async () => `${r.url()}\n${JSON.stringify(await r.allHeaders())}\n${await body}`)());
   });
+  const consoleText = [];
+  page.on('console', (m) => consoleText.push(m.text()));
 
   const text = (sel) => page.textContent(sel);
   const data = (sel) => page.evaluate((s) => ({ ...document.querySelector(s)?.dataset }), sel);
@@ -111,8 +136,9 @@ async function run() {
     await page.reload();
     await until('the page to load the package (second try)', async () => (await data('body')).ready === 'true');
   }
-  check('the Connect form is prefilled from /config.json',
-    await page.inputValue('#base-url') === api && await page.inputValue('#company-id') === companyId);
+  check('the Connect form is prefilled from /config.json: the proxy, no key',
+    await page.inputValue('#base-url') === '/vnoir' && await page.inputValue('#company-id') === companyId
+      && !(await page.$('#api-key')));
   await page.click('#connect-btn');
   await until('connected', async () => (await data('#conn-state')).state === 'on');
   check('connects: health check answered', /API 0\.27\.0/.test(await text('#connect-status')), await text('#connect-status'));
@@ -203,10 +229,56 @@ async function run() {
   const after = await apiGet(`/api/v1/companies/${companyId}/campaigns/${mine[0].id}`);
   check('double: the edit is stored', after.desperation === 3 && after.name === name, after);
 
+  // ---- the proxy's promises ---------------------------------------------------------------
+  // A forged On-Behalf-Of: the page says another user; the proxy sends the session's.
+  const forged = await page.getAttribute('#users-pane .item >> nth=1', 'data-id');
+  check('a second user to impersonate exists', forged && forged !== demo.config.user, forged);
+  await page.fill('#obo', forged);
+  const before = (await (await fetch(`${api}/__apilog`)).json()).length;
+  await page.click(`#companies-pane .item[data-id="${companyId}"]`);
+  await paneAt('users-pane', 0);
+  await paneAt('campaigns-pane', 0);
+  const direct = await page.evaluate(async ([cid, who]) => (await fetch(`/vnoir/api/v1/companies/${cid}/users?limit=1`, { headers: { 'On-Behalf-Of': who } })).status, [companyId, forged]);
+  check('a page fetch with a forged On-Behalf-Of still answers (as the session\'s user)', direct === 200, direct);
+  const scoped = (await (await fetch(`${api}/__apilog`)).json()).slice(before).filter((e) => /\/users|\/campaigns/.test(e.path));
+  check('the API saw the session\'s user as On-Behalf-Of, never the forged one',
+    scoped.length >= 3 && scoped.every((e) => e.headers['on-behalf-of'] === demo.config.user),
+    scoped.map((e) => [e.path, e.headers['on-behalf-of']]));
+  await page.fill('#obo', demo.config.user);
+  // An /admin call from the page, by a key-less client with a relative base URL.
+  const admin = await page.evaluate(async () => {
+    const { VClient, AuthorizationError } = await import('/vclient/web.js');
+    const events = [];
+    const c = new VClient({ baseUrl: '/vnoir', maxRetries: 0, setAsDefault: false, logLevel: 'debug', logger: (...a) => events.push(JSON.stringify(a)) });
+    const base = c.baseUrl;
+    await c.request('GET', '/api/v1/companies', { query: { limit: 1 } });
+    try {
+      await c.request('GET', '/api/v1/admin/users');
+      return { base, ok: true, events };
+    } catch (e) {
+      events.push(String(e), JSON.stringify(e), e.stack);
+      return { base, name: e.name, typed: e instanceof AuthorizationError, status: e.status, code: e.code, events };
+    }
+  });
+  check('the API key is in no log event or error of the page\'s client', admin.events.length >= 4 && admin.events.every((t) => !t.includes(apiKey)), admin.events.length);
+  delete admin.events;
+  check('a key-less client in the page resolves "/vnoir" against the page', admin.base === new URL('/vnoir', demo.url).href, admin);
+  check('an /admin call is refused: a typed 403 from the proxy', admin.typed && admin.status === 403 && admin.code === 'proxy_operation', admin);
+  const adminSeen = (await (await fetch(`${api}/__apilog`)).json()).filter((e) => e.path.startsWith('/api/v1/admin'));
+  check('the /admin call never reached the API', adminSeen.length === 0, adminSeen.length);
+
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   check(`screenshot saved (${SCREENSHOT})`, true);
-  const leaked = await page.evaluate((k) => document.body.innerText.includes(k), apiKey);
-  check('the API key appears nowhere in the page text', !leaked);
+  const visible = await page.evaluate(() => [
+    document.documentElement.outerHTML, document.body.innerText, document.cookie,
+    JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
+    [...document.querySelectorAll('.tl-row')].map((r) => JSON.stringify({ ...r.dataset }) + r.title).join('\n'),
+  ].join('\n'));
+  check('the API key is in no DOM text, attribute, cookie or storage of the page', !visible.includes(apiKey));
+  const received = await Promise.all(seenByPage);
+  check(`the API key is in none of the ${received.length} responses (scripts, .wasm, JSON, problems) the page got`,
+    received.length > 20 && received.every((t) => !t.includes(apiKey)));
+  check('the API key is in no console message', consoleText.every((t) => !t.includes(apiKey)));
   check('no page errors or failed loads', errors.length === 0, errors);
 }
 
