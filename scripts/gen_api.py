@@ -653,6 +653,8 @@ def gen_services_js():
 // Turns a service's method table into plain methods that call back into wasm; no Rust
 // closures cross the boundary, and each service kind shares one prototype.
 
+import { atCallSite } from './errors.js';
+
 const SERVICES = %s;
 
 const protos = [];
@@ -662,7 +664,7 @@ function proto(index) {
   const p = {};
   for (const [name, entry] of SERVICES[index]) {
     Object.defineProperty(p, name, {
-      value: { [name](...args) { return this.__core.invoke(entry, args); } }[name],
+      value: { [name](...args) { return atCallSite(this.__core.invoke(entry, args)); } }[name],
       writable: true,
       configurable: true,
     });

@@ -3,7 +3,7 @@
 //! `policy::pagination` (a `Pager`); every page is one `request()` with its own retries.
 
 use super::client::Inner;
-use super::errors::{make_error, request_error, response_error, Fields};
+use super::errors::{at_call_site, make_error, request_error, response_error, Fields};
 use super::read;
 use crate::policy::pagination::{
     page_request, read_envelope, PageInfo, PageRequest, Pager, PagingError, DEFAULT_PAGE_LIMIT,
@@ -417,7 +417,7 @@ impl Paginator {
         let previous = self.state.borrow_mut().last.take();
         let promise = future_to_promise(step(self.state.clone(), previous));
         self.state.borrow_mut().last = Some(promise.clone());
-        promise
+        at_call_site(&promise)
     }
 
     /// Stops the iteration (called by `break` in `for await`).

@@ -2,6 +2,8 @@
 // Turns a service's method table into plain methods that call back into wasm; no Rust
 // closures cross the boundary, and each service kind shares one prototype.
 
+import { atCallSite } from './errors.js';
+
 const SERVICES = [
   [["getPage",37],["listAll",38],["iterAll",39],["get",40],["create",44],["update",48],["delete",52],["grantAccess",56],["getStatistics",60],["getAuditLogPage",65],["listAllAuditLogs",66],["iterAllAuditLogs",67]],
   [["getMe",24],["updateMe",28],["regenerateApiKey",32]],
@@ -29,7 +31,7 @@ function proto(index) {
   const p = {};
   for (const [name, entry] of SERVICES[index]) {
     Object.defineProperty(p, name, {
-      value: { [name](...args) { return this.__core.invoke(entry, args); } }[name],
+      value: { [name](...args) { return atCallSite(this.__core.invoke(entry, args)); } }[name],
       writable: true,
       configurable: true,
     });

@@ -3,7 +3,7 @@
 //! with an entry number (operation × 4 + mode); everything else happens here.
 
 use super::client::{Inner, VClient};
-use super::errors::{request_error, schema_error};
+use super::errors::{request_error, request_error_caused, schema_error};
 use super::paging::{ItemCheck, Mode, PagedCall, Paginator};
 use super::read;
 use super::tree::check_value;
@@ -166,6 +166,20 @@ struct Prepared {
     init: Object,
 }
 
+/// A body object as plain data, each property read once: a getter that throws fails the
+/// call naming it (`body.name`), rather than the field being dropped.
+fn read_once(value: &JsValue, field: &str) -> Result<JsValue, JsValue> {
+    let keys = read::keys(value);
+    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+    read::snapshot(value, &names, &[]).map_err(|t| {
+        let message = format!(
+            "could not be read: the getter of `{field}.{}` threw (see this error's cause)",
+            t.path
+        );
+        request_error_caused(field, &message, &t.error)
+    })
+}
+
 /// A copy of a body object for sending: `undefined` dropped, `null` dropped unless it
 /// clears a value.
 fn shape(op: &Op, value: &JsValue) -> JsValue {
@@ -292,6 +306,9 @@ impl ServiceCore {
         {
             return Err(request_error("options", &unknown_key(&k, &known)));
         }
+        // Read once: a throwing getter fails the call instead of dropping the option.
+        let options = read::snapshot(&options, &known, &["headers"])
+            .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
 
         let mut values: Vec<(&str, String)> =
             self.values.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -326,7 +343,7 @@ impl ServiceCore {
                             &format!("must be an object, got {}", read::type_name(&v)),
                         ));
                     }
-                    let v = with_dates(op, &v, "")?;
+                    let v = with_dates(op, &read_once(&v, "body")?, "")?;
                     check_body(op, &v, "")?;
                     set(&init, "json", &shape(op, &v));
                 }
@@ -340,7 +357,7 @@ impl ServiceCore {
                     let shaped = Array::new();
                     for (j, item) in v.unchecked_into::<Array>().iter().enumerate() {
                         let at = format!("{js}[{j}]");
-                        let item = with_dates(op, &item, &at)?;
+                        let item = with_dates(op, &read_once(&item, &at)?, &at)?;
                         check_body(op, &item, &at)?;
                         shaped.push(&shape(op, &item));
                     }

@@ -32,5 +32,5 @@ export async function apiClient() {
     assert.match(e.message, message);
     assert.equal(await served(), before, 'nothing reaches the server');
   }
-  return { client, served, lastLog, refused };
+  return { client, served, lastLog, refused, url: srv.url };
 }
