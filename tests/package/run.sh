@@ -17,6 +17,7 @@ echo '{ "nodeModulesDir": "manual" }' > "$DIR/deno.json"
 (cd "$DIR" && npm install --no-audit --no-fund --silent "../$(basename "$TGZ")")
 node "$DIR/esm.mjs" "$SERVER"
 node "$DIR/testing.mjs"
+node "$DIR/proxy.mjs"
 node "$DIR/cjs.cjs" "$SERVER"
 node --no-experimental-require-module "$DIR/cjs.cjs" "$SERVER"
 (cd "$DIR" && ../../tools/node_modules/.bin/deno run --allow-net=127.0.0.1 deno.mjs "$SERVER")

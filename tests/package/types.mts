@@ -20,3 +20,9 @@ async function scoped() {
   void loaded;
 }
 void scoped;
+// `vclient/proxy` resolves with its own declarations.
+import { createProxy, type FetchHandler } from 'vclient/proxy';
+const handler: FetchHandler = createProxy({ baseUrl: 'https://api.example', apiKey: 'k', basePath: '/vnoir' });
+// @ts-expect-error: the key is required (it comes from the server's environment)
+createProxy({ baseUrl: 'https://api.example' });
+void handler;
