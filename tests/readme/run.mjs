@@ -1,0 +1,234 @@
+// Runs every fenced code block of README.md as a test, so the README's code runs as written.
+//
+//   node tests/readme/run.mjs [--readme README.md] [--ci .ci/run] [--timeout 60] [--work target/readme]
+//
+// Needs the built package in target/npm (bash scripts/package.sh): `import ... from 'vclient'`
+// resolves to it through target/readme/node_modules/vclient. Starts its own loopback test double
+// (tests/server/) answering `POST /companies` as the real server does (`{ company, admin_user }`
+// only), and gives each block VALENTINA_CLIENT_BASE_URL / VALENTINA_CLIENT_API_KEY for it.
+//
+// By language: js runs in Node as an ES module (a Worker module, `export default { fetch }`, has
+// its fetch() called with env bindings; a `serves` block must answer on $PORT); ts compiles with
+// strict tsc; bash is syntax-checked, every repo path it names must exist, and the README's first
+// block (the two top commands) must be exactly the scripts .ci/run runs; json must parse. Any other
+// or no language fails unless marked skip. Markers: see blocks.mjs. After each block, no request it
+// sent may have `undefined`, `null`, `NaN` or `[object …]` in its path or query.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseBlocks, topLevelNames } from './blocks.mjs';
+import { startServer } from '../server/server.mjs';
+import { DEFAULT_API_KEY } from '../server/valentina.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    readme: { type: 'string', default: join(ROOT, 'README.md') },
+    ci: { type: 'string', default: join(ROOT, '.ci/run') },
+    timeout: { type: 'string', default: '60' },
+    work: { type: 'string', default: join(ROOT, 'target/readme') },
+  },
+});
+const TIMEOUT_MS = Number(opts.timeout) * 1000;
+const PKG = join(ROOT, 'target/npm');
+const WORK = resolve(opts.work);
+const TSC = join(ROOT, 'tools/node_modules/.bin/tsc');
+
+const { blocks, problems } = parseBlocks(readFileSync(opts.readme, 'utf8'));
+const where = (b) => `${opts.readme.startsWith(ROOT) ? opts.readme.slice(ROOT.length) : opts.readme}:${b.line}`;
+
+// A scratch project where 'vclient' is the built package.
+assert.ok(existsSync(join(PKG, 'dist/node.js')), 'target/npm is missing: build the package first (bash scripts/package.sh)');
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(join(WORK, 'node_modules'), { recursive: true });
+symlinkSync(PKG, join(WORK, 'node_modules/vclient'), 'dir');
+writeFileSync(join(WORK, 'package.json'), '{ "name": "readme-blocks", "private": true, "type": "module" }\n');
+
+const server = await startServer({ port: 0, maxSeconds: 0, flatCompanyFields: false });
+after(() => server.close());
+const blockEnv = () => {
+  // NODE_TEST_CONTEXT (set under `node --test`) would turn a block's node:test output into a
+  // binary stream for a parent runner that is not there.
+  const env = Object.fromEntries(Object.entries(process.env)
+    .filter(([k]) => !k.startsWith('VALENTINA_CLIENT_') && k !== 'NODE_TEST_CONTEXT'));
+  return { ...env, VALENTINA_CLIENT_BASE_URL: server.url, VALENTINA_CLIENT_API_KEY: DEFAULT_API_KEY };
+};
+
+/** Runs a command to its end (or kills it at the timeout); resolves { code, out }. */
+function run(cmd, args, { env = blockEnv(), timeoutMs = TIMEOUT_MS } = {}) {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: WORK, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => { out += `\n[killed after ${timeoutMs / 1000} s]`; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); done({ code: code ?? signal, out }); });
+  });
+}
+const succeed = (r, what) => assert.equal(r.code, 0, `${what} exited with ${r.code}:\n${r.out}`);
+
+/** Requests that used a missing value as an id or a query value. */
+async function badRequests() {
+  const log = await (await fetch(`${server.url}/__apilog`)).json();
+  const BAD = /^(undefined|null|NaN|\[object .*\])$/;
+  return log.filter((e) => e.path.split('/').some((s) => BAD.test(decodeURIComponent(s)))
+    || [...new URLSearchParams(e.query).values()].some((v) => BAD.test(v)))
+    .map((e) => `${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`);
+}
+
+async function freePort() {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+// ---- the runners, one per kind of block --------------------------------------------------
+const prelude = blocks.find((b) => 'prelude' in b.markers);
+const file = (b, ext) => join(WORK, `block-${b.line}.${ext}`);
+
+function writePrelude() {
+  // Its top-level names become globals for the other blocks (a block's own declaration
+  // shadows one), so a fragment can use `client` or `companyId` as the README says.
+  const names = topLevelNames(prelude.code);
+  writeFileSync(join(WORK, 'prelude.mjs'), `${prelude.code}\nObject.assign(globalThis, { ${names.join(', ')} });\n`);
+}
+
+async function runNode(b) {
+  writeFileSync(file(b, 'mjs'), b.code);
+  const usesPrelude = prelude && b !== prelude;
+  if (usesPrelude) writePrelude();
+  const main = join(WORK, `main-${b.line}.mjs`);
+  writeFileSync(main, `${usesPrelude ? "await import('./prelude.mjs');\n" : ''}await import('./block-${b.line}.mjs');\n`);
+  succeed(await run(process.execPath, [main]), 'the block');
+}
+
+// A Worker module: its fetch() gets a Request and the env bindings, with no VALENTINA_CLIENT_*
+// in process.env, so the block has to read the bindings.
+async function runWorker(b) {
+  writeFileSync(file(b, 'mjs'), b.code);
+  const path = b.markers.request ?? '/api/v1/health';
+  const main = join(WORK, `main-${b.line}.mjs`);
+  writeFileSync(main, `const { default: worker } = await import('./block-${b.line}.mjs');
+if (typeof worker?.fetch !== 'function') throw new Error('the default export has no fetch(request, env, ctx)');
+const waits = [];
+const ctx = { waitUntil: (p) => waits.push(p), passThroughOnException() {} };
+const res = await worker.fetch(new Request(new URL(${JSON.stringify(path)}, 'http://127.0.0.1:8787')), JSON.parse(process.env.README_WORKER_ENV), ctx);
+await Promise.all(waits);
+if (!(res instanceof Response)) throw new Error('fetch() did not resolve with a Response');
+const body = await res.text();
+console.log(res.status, body.slice(0, 400));
+if (res.status < 200 || res.status > 299) process.exit(1);
+`);
+  const { VALENTINA_CLIENT_BASE_URL, VALENTINA_CLIENT_API_KEY, ...env } = blockEnv();
+  env.README_WORKER_ENV = JSON.stringify({ VALENTINA_CLIENT_BASE_URL, VALENTINA_CLIENT_API_KEY });
+  succeed(await run(process.execPath, [main], { env }), 'the Worker');
+}
+
+// A server: started with PORT set; it passes once GET <path> answers 2xx, then it is stopped.
+async function runServes(b) {
+  writeFileSync(file(b, 'mjs'), b.code);
+  const port = await freePort();
+  const child = spawn(process.execPath, [file(b, 'mjs')], { cwd: WORK, env: { ...blockEnv(), PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exited = null;
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const gone = new Promise((r) => child.on('close', (code) => { exited = code; r(); }));
+  const url = `http://127.0.0.1:${port}${b.markers.serves}`;
+  let last = 'no answer';
+  try {
+    for (const deadline = Date.now() + TIMEOUT_MS; Date.now() < deadline && exited === null;) {
+      try {
+        const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        last = `HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`;
+        if (r.ok) return;
+      } catch (e) {
+        last = e.cause?.code ?? e.message;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail(`GET ${url} never answered 2xx (last: ${last}${exited !== null ? `; the block exited with ${exited}` : ''}):\n${out}`);
+  } finally {
+    if (exited === null) {
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(kill);
+    }
+  }
+}
+
+async function runTs(b) {
+  writeFileSync(file(b, 'ts'), b.code);
+  succeed(await run(TSC, ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom,esnext.disposable',
+    '--module', 'nodenext', '--moduleResolution', 'nodenext', '--typeRoots', join(ROOT, 'tools/node_modules/@types'),
+    '--types', 'node', file(b, 'ts')], { timeoutMs: Math.max(TIMEOUT_MS, 120_000) }), 'tsc --strict');
+}
+
+/** The commands of a bash block: lines without comments, split at `&&`. */
+const commands = (code) => code.split('\n').map((l) => l.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean)
+  .flatMap((l) => l.split('&&').map((c) => c.trim()));
+const SCRIPT_RE = /^(?:bash\s+)?(?:\.\/)?(?:scripts|\.ci)\/\S+/;
+
+function checkBash(b) {
+  const syntax = spawnSync('bash', ['-n'], { input: b.code, encoding: 'utf8' });
+  assert.equal(syntax.status, 0, `bash -n: ${syntax.stderr}`);
+  for (const word of b.code.split('\n').map((l) => l.replace(/(^|\s)#.*$/, '')).join(' ').split(/\s+/)) {
+    if (/^(?:\.\/)?[\w.-]+\/[\w./-]*\w$/.test(word) && !/^\.\.\//.test(word)) {
+      assert.ok(existsSync(join(ROOT, word)), `'${word}' does not exist in the repository`);
+    }
+  }
+  if (b !== blocks[0]) return;
+  // The README's top commands are what CI runs on its fresh checkout: the same scripts, both ways.
+  const readme = new Set(commands(b.code));
+  const ci = commands(readFileSync(opts.ci, 'utf8'));
+  for (const c of readme) {
+    const re = new RegExp(`(^|\\s)${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(\\s|$)`);
+    assert.ok(ci.some((line) => re.test(line)), `.ci/run does not run the README's '${c}'`);
+  }
+  for (const line of ci) {
+    const script = /(?:^|\s)(bash\s+scripts\/\S+)/.exec(line)?.[1];
+    if (script || SCRIPT_RE.test(line)) {
+      assert.ok(readme.has(script ?? line), `.ci/run runs '${script ?? line}', which is not among the README's top commands`);
+    }
+  }
+}
+
+const RUNNERS = {
+  js: (b) => ('serves' in b.markers ? runServes(b) : /^export\s+default\b/m.test(b.code) ? runWorker(b) : runNode(b)),
+  ts: runTs,
+  bash: checkBash,
+  json: (b) => { JSON.parse(b.code); },
+};
+const ALIASES = { javascript: 'js', mjs: 'js', typescript: 'ts', mts: 'ts', sh: 'bash', shell: 'bash' };
+
+// ---- the tests ---------------------------------------------------------------------------
+test('README markers and fences are well-formed', () => {
+  assert.deepEqual(problems.map((p) => `line ${p.line}: ${p.message}`), []);
+  assert.ok(blocks.filter((b) => 'prelude' in b.markers).length <= 1, 'more than one block is marked prelude');
+  if (prelude) assert.equal(ALIASES[prelude.lang] ?? prelude.lang, 'js', 'the prelude must be a js block');
+});
+
+for (const b of blocks) {
+  const lang = ALIASES[b.lang] ?? b.lang;
+  const name = `${where(b)} ${b.lang || '(no language)'} block in "${b.heading}"`;
+  if ('skip' in b.markers) {
+    test(name, { skip: b.markers.skip }, () => {});
+    continue;
+  }
+  test(name, async () => {
+    const runner = RUNNERS[lang];
+    assert.ok(runner, `no runner for ${b.lang ? `'${b.lang}'` : 'a block without a language'}: name a language `
+      + `(${Object.keys(RUNNERS).join(', ')}) or mark it <!-- readme: skip <why> -->`);
+    await fetch(`${server.url}/__reset`, { method: 'POST' });
+    await runner(b);
+    assert.deepEqual(await badRequests(), [], 'requests built from a missing value (a field the answer does not have?)');
+  });
+}
