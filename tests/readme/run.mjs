@@ -43,7 +43,10 @@ const { blocks, problems } = parseBlocks(readFileSync(opts.readme, 'utf8'));
 const where = (b) => `${opts.readme.startsWith(ROOT) ? opts.readme.slice(ROOT.length) : opts.readme}:${b.line}`;
 
 // A scratch project where 'vclient' is the built package.
-assert.ok(existsSync(join(PKG, 'dist/node.js')), 'target/npm is missing: build the package first (bash scripts/package.sh)');
+if (!existsSync(join(PKG, 'dist/node.js'))) {
+  console.error('readme: target/npm is missing: build the package first (bash scripts/package.sh)');
+  process.exit(1);
+}
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(join(WORK, 'node_modules'), { recursive: true });
 symlinkSync(PKG, join(WORK, 'node_modules/vclient'), 'dir');
