@@ -62,16 +62,24 @@ const blockEnv = () => {
   return { ...env, VALENTINA_CLIENT_BASE_URL: server.url, VALENTINA_CLIENT_API_KEY: DEFAULT_API_KEY };
 };
 
-/** Runs a command to its end (or kills it at the timeout); resolves { code, out }. */
-function run(cmd, args, { env = blockEnv(), timeoutMs = TIMEOUT_MS } = {}) {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd: WORK, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => { out += `\n[killed after ${timeoutMs / 1000} s]`; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); done({ code: code ?? signal, out }); });
-  });
+/** Starts a command in WORK: { child, out() (stdout and stderr so far), closed (its exit code) }. */
+function start(cmd, args, env = blockEnv()) {
+  const child = spawn(cmd, args, { cwd: WORK, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const closed = new Promise((done) => child.on('close', (code, signal) => done(code ?? signal)));
+  return { child, out: () => out, closed };
+}
+
+/** Runs a command to its end (killed at the timeout); resolves { code, out }. */
+async function run(cmd, args, { env, timeoutMs = TIMEOUT_MS } = {}) {
+  const p = start(cmd, args, env);
+  let killed = '';
+  const timer = setTimeout(() => { killed = `\n[killed after ${timeoutMs / 1000} s]`; p.child.kill('SIGKILL'); }, timeoutMs);
+  const code = await p.closed;
+  clearTimeout(timer);
+  return { code, out: p.out() + killed };
 }
 const succeed = (r, what) => assert.equal(r.code, 0, `${what} exited with ${r.code}:\n${r.out}`);
 
@@ -138,12 +146,9 @@ if (res.status < 200 || res.status > 299) process.exit(1);
 async function runServes(b) {
   writeFileSync(file(b, 'mjs'), b.code);
   const port = await freePort();
-  const child = spawn(process.execPath, [file(b, 'mjs')], { cwd: WORK, env: { ...blockEnv(), PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  const p = start(process.execPath, [file(b, 'mjs')], { ...blockEnv(), PORT: String(port) });
   let exited = null;
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const gone = new Promise((r) => child.on('close', (code) => { exited = code; r(); }));
+  p.closed.then((code) => { exited = code; });
   const url = `http://127.0.0.1:${port}${b.markers.serves}`;
   let last = 'no answer';
   try {
@@ -157,12 +162,12 @@ async function runServes(b) {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.fail(`GET ${url} never answered 2xx (last: ${last}${exited !== null ? `; the block exited with ${exited}` : ''}):\n${out}`);
+    assert.fail(`GET ${url} never answered 2xx (last: ${last}${exited !== null ? `; the block exited with ${exited}` : ''}):\n${p.out()}`);
   } finally {
     if (exited === null) {
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
+      p.child.kill('SIGTERM');
+      const kill = setTimeout(() => p.child.kill('SIGKILL'), 3000);
+      await p.closed;
       clearTimeout(kill);
     }
   }
