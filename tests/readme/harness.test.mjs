@@ -211,7 +211,7 @@ test('each fixture block passes or fails as its heading says', async () => {
   // Each fails for its own reason.
   for (const re of [/requests built from a missing value[\s\S]*GET \/api\/v1\/companies\/undefined\/users\/nobody/,
     /Error: boom/, /NotFoundError: \[404\]/, /Error: later/, /the block exited with 3/, /\[killed after 5 s\]/,
-    /Subtest: wrong\n\s*not ok/, /ConfigurationError/, /^\s*404 \/nowhere$/m, /GET http:\S+\/ready never answered 2xx/,
+    /Subtest: wrong\n\s*not ok/, /ConfigurationError/, /HTTP 404: \/nowhere/, /GET http:\S+\/ready never answered 2xx/,
     /error TS2322/, /'scripts\/no-such-script\.sh' does not exist/, /Expected double-quoted property name in JSON/,
     /no runner for a block without a language/, /no runner for 'toml'/]) {
     assert.match(r.out, re);

@@ -7,16 +7,17 @@
 // (tests/server/) answering `POST /companies` as the real server does (`{ company, admin_user }`
 // only), and gives each block VALENTINA_CLIENT_BASE_URL / VALENTINA_CLIENT_API_KEY for it.
 //
-// By language: js runs in Node as an ES module (a Worker module, `export default { fetch }`, has
-// its fetch() called with env bindings; a `serves` block must answer on $PORT); ts compiles with
-// strict tsc; bash is syntax-checked, every repo path it names must exist, and the README's first
-// block (the two top commands) must be exactly the scripts .ci/run runs; json must parse. Any other
-// or no language fails unless marked skip. Markers: see blocks.mjs. After each block, no request it
-// sent may have `undefined`, `null`, `NaN` or `[object …]` in its path or query.
+// By language: js runs in Node as an ES module (a Worker module, `export default { fetch }`, is
+// bundled as wrangler does and served by workerd with env bindings; a `serves` block must answer
+// on $PORT); ts compiles with strict tsc; bash is syntax-checked, every repo path it names must
+// exist, and the README's first block (the two top commands) must be exactly the scripts .ci/run
+// runs; json must parse. Any other or no language fails unless marked skip. Markers: see
+// blocks.mjs. After each block, no request it sent may have `undefined`, `null`, `NaN` or
+// `[object …]` in its path or query.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,7 @@ const { values: opts } = parseArgs({
 const TIMEOUT_MS = Number(opts.timeout) * 1000;
 const PKG = join(ROOT, 'target/npm');
 const WORK = resolve(opts.work);
-const TSC = join(ROOT, 'tools/node_modules/.bin/tsc');
+const TOOLS = join(ROOT, 'tools/node_modules/.bin');
 
 const { blocks, problems } = parseBlocks(readFileSync(opts.readme, 'utf8'));
 const where = (b) => `${opts.readme.startsWith(ROOT) ? opts.readme.slice(ROOT.length) : opts.readme}:${b.line}`;
@@ -120,26 +121,80 @@ async function runNode(b) {
   succeed(await run(process.execPath, [main]), 'the block');
 }
 
-// A Worker module: its fetch() gets a Request and the env bindings, with no VALENTINA_CLIENT_*
-// in process.env, so the block has to read the bindings.
+/**
+ * Polls GET `url` while `p` (the process serving it) runs, until `done(answer)`; resolves with
+ * the last answer ({ status, ok, text } or { error }) and whether `p` exited.
+ */
+async function waitForAnswer(url, p, done) {
+  let exited = null;
+  p.closed.then((code) => { exited = code; });
+  let last = { error: 'no answer' };
+  for (const deadline = Date.now() + TIMEOUT_MS; Date.now() < deadline && exited === null;) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      last = { status: r.status, ok: r.ok, text: (await r.text()).slice(0, 400) };
+      if (done(last)) break;
+    } catch (e) {
+      last = { error: e.cause?.code ?? e.message };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { last, exited };
+}
+
+/** Stops a process started by start(): SIGTERM, then SIGKILL after 3 s. */
+async function stop(p) {
+  p.child.kill('SIGTERM');
+  const kill = setTimeout(() => p.child.kill('SIGKILL'), 3000);
+  await p.closed;
+  clearTimeout(kill);
+}
+
+const summary = ({ last, exited }) => `${last.error ?? `HTTP ${last.status}: ${last.text}`}`
+  + `${exited !== null ? `; the process exited with ${exited}` : ''}`;
+
+// A Worker module, as Cloudflare runs it: bundled by esbuild with the `workerd` condition (as
+// wrangler does; the .wasm stays a module of its own), served by workerd with the two settings
+// as env bindings, then asked for GET <request marker> (default /api/v1/health): 2xx passes.
 async function runWorker(b) {
-  writeFileSync(file(b, 'mjs'), b.code);
-  const path = b.markers.request ?? '/api/v1/health';
-  const main = join(WORK, `main-${b.line}.mjs`);
-  writeFileSync(main, `const { default: worker } = await import('./block-${b.line}.mjs');
-if (typeof worker?.fetch !== 'function') throw new Error('the default export has no fetch(request, env, ctx)');
-const waits = [];
-const ctx = { waitUntil: (p) => waits.push(p), passThroughOnException() {} };
-const res = await worker.fetch(new Request(new URL(${JSON.stringify(path)}, 'http://127.0.0.1:8787')), JSON.parse(process.env.README_WORKER_ENV), ctx);
-await Promise.all(waits);
-if (!(res instanceof Response)) throw new Error('fetch() did not resolve with a Response');
-const body = await res.text();
-console.log(res.status, body.slice(0, 400));
-if (res.status < 200 || res.status > 299) process.exit(1);
+  const dir = join(WORK, `worker-${b.line}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'worker.mjs'), b.code);
+  succeed(await run(join(TOOLS, 'esbuild'), [join(dir, 'worker.mjs'), '--bundle', '--format=esm', '--platform=neutral',
+    '--conditions=workerd,worker', '--external:*.wasm', `--outfile=${join(dir, 'bundle.js')}`, '--log-level=warning']), 'esbuild');
+  copyFileSync(join(PKG, 'dist/vclient_bg.wasm'), join(dir, 'vclient_bg.wasm'));
+  const port = await freePort();
+  const { VALENTINA_CLIENT_BASE_URL: baseUrl, VALENTINA_CLIENT_API_KEY: apiKey } = blockEnv();
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    # The default outbound allows only public addresses; the test double is on loopback.
+    (name = "loopback-ok", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "bundle.js"),
+    (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
+  ],
+  bindings = [
+    (name = "VALENTINA_CLIENT_BASE_URL", text = ${JSON.stringify(baseUrl)}),
+    (name = "VALENTINA_CLIENT_API_KEY", text = ${JSON.stringify(apiKey)}),
+  ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback-ok",
+);
 `);
-  const { VALENTINA_CLIENT_BASE_URL, VALENTINA_CLIENT_API_KEY, ...env } = blockEnv();
-  env.README_WORKER_ENV = JSON.stringify({ VALENTINA_CLIENT_BASE_URL, VALENTINA_CLIENT_API_KEY });
-  succeed(await run(process.execPath, [main], { env }), 'the Worker');
+  const p = start(join(TOOLS, 'workerd'), ['serve', join(dir, 'config.capnp')]);
+  try {
+    const url = `http://127.0.0.1:${port}${b.markers.request ?? '/api/v1/health'}`;
+    const answer = await waitForAnswer(url, p, (a) => a.status !== undefined);
+    assert.ok(answer.last.ok, `GET ${url} from the Worker: ${summary(answer)}\n${p.out()}`);
+  } finally {
+    await stop(p);
+  }
 }
 
 // A server: started with PORT set; it passes once GET <path> answers 2xx, then it is stopped.
@@ -147,35 +202,18 @@ async function runServes(b) {
   writeFileSync(file(b, 'mjs'), b.code);
   const port = await freePort();
   const p = start(process.execPath, [file(b, 'mjs')], { ...blockEnv(), PORT: String(port) });
-  let exited = null;
-  p.closed.then((code) => { exited = code; });
-  const url = `http://127.0.0.1:${port}${b.markers.serves}`;
-  let last = 'no answer';
   try {
-    for (const deadline = Date.now() + TIMEOUT_MS; Date.now() < deadline && exited === null;) {
-      try {
-        const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-        last = `HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`;
-        if (r.ok) return;
-      } catch (e) {
-        last = e.cause?.code ?? e.message;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.fail(`GET ${url} never answered 2xx (last: ${last}${exited !== null ? `; the block exited with ${exited}` : ''}):\n${p.out()}`);
+    const url = `http://127.0.0.1:${port}${b.markers.serves}`;
+    const answer = await waitForAnswer(url, p, (a) => a.ok);
+    assert.ok(answer.last.ok, `GET ${url} never answered 2xx (last: ${summary(answer)}):\n${p.out()}`);
   } finally {
-    if (exited === null) {
-      p.child.kill('SIGTERM');
-      const kill = setTimeout(() => p.child.kill('SIGKILL'), 3000);
-      await p.closed;
-      clearTimeout(kill);
-    }
+    await stop(p);
   }
 }
 
 async function runTs(b) {
   writeFileSync(file(b, 'ts'), b.code);
-  succeed(await run(TSC, ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom,esnext.disposable',
+  succeed(await run(join(TOOLS, 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom,esnext.disposable',
     '--module', 'nodenext', '--moduleResolution', 'nodenext', '--typeRoots', join(ROOT, 'tools/node_modules/@types'),
     '--types', 'node', file(b, 'ts')], { timeoutMs: Math.max(TIMEOUT_MS, 120_000) }), 'tsc --strict');
 }
