@@ -8,6 +8,7 @@
 //   <!-- readme: serves <path> -->  a server: run with PORT set; passes once GET <path> is 2xx
 //   <!-- readme: request <path> --> a Worker module (`export default { fetch }`): the path of
 //                                   the Request its fetch() gets (default /api/v1/health)
+//   <!-- readme: deno -->           run this js or ts block in Deno (with `serves` too)
 
 const MARKER_RE = /^\s*<!--\s*readme:\s*(.*?)\s*-->\s*$/;
 const FENCE_RE = /^(\s*)(`{3,}|~{3,})\s*([^\s`~]*)[^`]*$/;
@@ -16,6 +17,7 @@ export const MARKERS = {
   skip: { args: 'required' },
   serves: { args: 'path' },
   request: { args: 'path' },
+  deno: { args: 'none' },
 };
 
 /** One marker's text (after `readme:`) as { key, arg } or { error }. */

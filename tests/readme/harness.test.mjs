@@ -132,6 +132,31 @@ ${F}js
 setTimeout(() => {}, 60_000);
 ${F}
 
+## pass: a Deno block, importing the package's deno entry
+
+<!-- readme: deno -->
+${F}js
+import { VClient } from 'vclient';
+const client = new VClient({ baseUrl: Deno.env.get('VALENTINA_CLIENT_BASE_URL'), apiKey: Deno.env.get('VALENTINA_CLIENT_API_KEY') });
+console.log((await client.request('GET', '/api/v1/health')).version);
+${F}
+
+## fail: a Deno block that throws
+
+<!-- readme: deno -->
+${F}ts
+const n: number = 1;
+throw new Error(\`deno boom \${n}\`);
+${F}
+
+## pass: a Deno server on $PORT
+
+<!-- readme: deno -->
+<!-- readme: serves /ready -->
+${F}js
+Deno.serve({ port: Number(Deno.env.get('PORT')), hostname: '127.0.0.1' }, () => new Response('ready'));
+${F}
+
 ## pass: typed code
 
 ${F}ts
@@ -202,7 +227,7 @@ function runHarness(readme, ci) {
 test('each fixture block passes or fails as its heading says', async () => {
   const r = await runHarness(README, CI);
   const blocks = [...r.results].filter(([name]) => / in "/.test(name));
-  assert.equal(blocks.length, 22, r.out);
+  assert.equal(blocks.length, 25, r.out);
   for (const [name, got] of blocks) {
     const want = /in "(pass|fail|skip):/.exec(name)?.[1];
     assert.equal(want === 'skip' ? 'skip' : got, want === 'skip' && r.skipped.includes(name) ? 'skip' : want, `${name}\n${r.out}`);
@@ -213,7 +238,7 @@ test('each fixture block passes or fails as its heading says', async () => {
     /Error: boom/, /NotFoundError: \[404\]/, /Error: later/, /the block exited with 3/, /\[killed after 5 s\]/,
     /Subtest: wrong\n\s*not ok/, /ConfigurationError/, /HTTP 404: \/nowhere/, /GET http:\S+\/ready never answered 2xx/,
     /error TS2322/, /'scripts\/no-such-script\.sh' does not exist/, /Expected double-quoted property name in JSON/,
-    /no runner for a block without a language/, /no runner for 'toml'/]) {
+    /no runner for a block without a language/, /no runner for 'toml'/, /Error: deno boom 1/]) {
     assert.match(r.out, re);
   }
   assert.notEqual(r.code, 0);

@@ -9,11 +9,11 @@
 //
 // By language: js runs in Node as an ES module (a Worker module, `export default { fetch }`, is
 // bundled as wrangler does and served by workerd with env bindings; a `serves` block must answer
-// on $PORT); ts compiles with strict tsc; bash is syntax-checked, every repo path it names must
-// exist, and the README's first block (the two top commands) must be exactly the scripts .ci/run
-// runs; json must parse. Any other or no language fails unless marked skip. Markers: see
-// blocks.mjs. After each block, no request it sent may have `undefined`, `null`, `NaN` or
-// `[object …]` in its path or query.
+// on $PORT; a `deno` block runs in Deno); ts compiles with strict tsc (in Deno: `deno run --check`);
+// bash is syntax-checked, every repo path it names must exist, and the README's first block (the
+// two top commands) must be exactly the scripts .ci/run runs; json must parse. Any other or no
+// language fails unless marked skip. Markers: see blocks.mjs. After each block, no request it sent
+// may have `undefined`, `null`, `NaN` or `[object …]` in its path or query.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,7 +51,9 @@ if (!existsSync(join(PKG, 'dist/node.js'))) {
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(join(WORK, 'node_modules'), { recursive: true });
 symlinkSync(PKG, join(WORK, 'node_modules/vclient'), 'dir');
-writeFileSync(join(WORK, 'package.json'), '{ "name": "readme-blocks", "private": true, "type": "module" }\n');
+writeFileSync(join(WORK, 'package.json'), '{ "name": "readme-blocks", "private": true, "type": "module", "dependencies": { "vclient": "*" } }\n');
+// Deno resolves 'vclient' from that node_modules too (its `deno` condition).
+writeFileSync(join(WORK, 'deno.json'), '{ "nodeModulesDir": "manual" }\n');
 
 const server = await startServer({ port: 0, maxSeconds: 0, flatCompanyFields: false });
 after(() => server.close());
@@ -198,10 +200,11 @@ const worker :Workerd.Worker = (
 }
 
 // A server: started with PORT set; it passes once GET <path> answers 2xx, then it is stopped.
-async function runServes(b) {
-  writeFileSync(file(b, 'mjs'), b.code);
+async function runServes(b, ext = 'mjs') {
+  writeFileSync(file(b, ext), b.code);
   const port = await freePort();
-  const p = start(process.execPath, [file(b, 'mjs')], { ...blockEnv(), PORT: String(port) });
+  const [cmd, ...args] = 'deno' in b.markers ? denoRun(file(b, ext)) : [process.execPath, file(b, ext)];
+  const p = start(cmd, args, { ...blockEnv(), PORT: String(port) });
   try {
     const url = `http://127.0.0.1:${port}${b.markers.serves}`;
     const answer = await waitForAnswer(url, p, (a) => a.ok);
@@ -247,12 +250,26 @@ function checkBash(b) {
   }
 }
 
-const RUNNERS = {
-  js: (b) => ('serves' in b.markers ? runServes(b) : /^export\s+default\b/m.test(b.code) ? runWorker(b) : runNode(b)),
-  ts: runTs,
-  bash: checkBash,
-  json: (b) => { JSON.parse(b.code); },
-};
+// Deno: the permissions a client needs (no --allow-read: the deno entry imports the .wasm as a
+// module); a ts block is type-checked too.
+const denoRun = (path) => [join(TOOLS, 'deno'), 'run', '--allow-net', '--allow-env', ...(path.endsWith('.ts') ? ['--check'] : []), path];
+async function runDeno(b, ext) {
+  writeFileSync(file(b, ext), b.code);
+  const [cmd, ...args] = denoRun(file(b, ext));
+  succeed(await run(cmd, args), 'deno');
+}
+
+/** The check for a block, from its language and markers; null when there is none. */
+function runnerFor(b, lang) {
+  if (lang === 'bash') return () => checkBash(b);
+  if (lang === 'json') return () => { JSON.parse(b.code); };
+  if (lang !== 'js' && lang !== 'ts') return null;
+  const ext = lang === 'ts' ? 'ts' : 'mjs';
+  if ('serves' in b.markers) return () => runServes(b, ext);
+  if ('deno' in b.markers) return () => runDeno(b, ext);
+  if (lang === 'ts') return () => runTs(b);
+  return /^export\s+default\b/m.test(b.code) ? () => runWorker(b) : () => runNode(b);
+}
 const ALIASES = { javascript: 'js', mjs: 'js', typescript: 'ts', mts: 'ts', sh: 'bash', shell: 'bash' };
 
 // ---- the tests ---------------------------------------------------------------------------
@@ -270,9 +287,9 @@ for (const b of blocks) {
     continue;
   }
   test(name, async () => {
-    const runner = RUNNERS[lang];
+    const runner = runnerFor(b, lang);
     assert.ok(runner, `no runner for ${b.lang ? `'${b.lang}'` : 'a block without a language'}: name a language `
-      + `(${Object.keys(RUNNERS).join(', ')}) or mark it <!-- readme: skip <why> -->`);
+      + '(js, ts, bash, json) or mark it <!-- readme: skip <why> -->');
     await fetch(`${server.url}/__reset`, { method: 'POST' });
     await runner(b);
     assert.deepEqual(await badRequests(), [], 'requests built from a missing value (a field the answer does not have?)');
