@@ -2,8 +2,9 @@
 // written directly above each one (blank lines between are allowed). Pure: no I/O.
 //
 // Markers (README "### Tests" documents them for authors):
-//   <!-- readme: prelude -->        this js block runs before every other js block (not Workers
-//                                   or servers); its top-level names become globals there
+//   <!-- readme: prelude -->        this js block runs before every other js block run in Node
+//                                   (not Workers, servers or Deno); its top-level names become
+//                                   globals there
 //   <!-- readme: skip <reason> -->  not run; the reason is required and shown
 //   <!-- readme: serves <path> -->  a server: run with PORT set; passes once GET <path> is 2xx
 //   <!-- readme: request <path> --> a Worker module (`export default { fetch }`): the path of
@@ -12,7 +13,7 @@
 
 const MARKER_RE = /^\s*<!--\s*readme:\s*(.*?)\s*-->\s*$/;
 const FENCE_RE = /^(\s*)(`{3,}|~{3,})\s*([^\s`~]*)[^`]*$/;
-export const MARKERS = {
+const MARKERS = {
   prelude: { args: 'none' },
   skip: { args: 'required' },
   serves: { args: 'path' },
