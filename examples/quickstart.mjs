@@ -9,7 +9,8 @@ import {
 } from '../target/npm/dist/node.js';
 
 const API_KEY = 'example-key-0123456789abcdefghijk';
-const server = await startServer({ port: 0, apiKey: API_KEY, burst: 8, refillPerSecond: 5, maxSeconds: 120 });
+// flatCompanyFields: false: a new company is answered as the real server does, { company, admin_user }.
+const server = await startServer({ port: 0, apiKey: API_KEY, burst: 8, refillPerSecond: 5, maxSeconds: 120, flatCompanyFields: false });
 const control = async (path, body) =>
   (await fetch(`${server.url}${path}`, body === undefined ? {} : {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -37,7 +38,7 @@ console.log(await client.request('GET', '/api/v1/health'));
 
 section('a POST whose first attempt fails with 503: retried with the same key, one company');
 await control('/__faults', { next: [{ status: 503, body: { status: 503, title: 'Service Unavailable' } }] });
-const company = await client.request('POST', '/api/v1/companies', { json: { name: 'Camarilla of Chicago', email: 'prince@chicago.example' } });
+const { company } = await client.request('POST', '/api/v1/companies', { json: { name: 'Camarilla of Chicago', email: 'prince@chicago.example' } });
 console.log(`created ${company.name} (${company.id})`);
 let stats = await control('/__stats');
 console.log(`server: companiesCreated=${stats.companiesCreated}`);
@@ -48,7 +49,7 @@ const body = { json: { name: 'Anarch Free State', email: 'baron@anarchs.example'
 const first = await client.request('POST', '/api/v1/companies', body);
 const replay = await client.request('POST', '/api/v1/companies', body);
 stats = await control('/__stats');
-console.log(`same id: ${first.id === replay.id}; handler ran ${stats.byIdempotencyKey[key]} time(s)`);
+console.log(`same id: ${first.company.id === replay.company.id}; handler ran ${stats.byIdempotencyKey[key]} time(s)`);
 
 section('the same key with a different body: 409, never retried');
 try {

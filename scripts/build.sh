@@ -6,6 +6,9 @@
 # services) into target/pkg-core/, to measure what the services cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A fresh clone has no target/ yet, and the wasm-pack log below is written before anything
+# else would create it.
+mkdir -p target
 OUT=target/pkg-web
 FEATURES=()
 if [ "${1:-}" = core ]; then OUT=target/pkg-core; FEATURES=(--no-default-features); fi

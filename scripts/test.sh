@@ -63,6 +63,9 @@ suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install -
 suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
 suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
+suite "README code blocks run as written" node tests/readme/run.mjs
+suite "README harness and the demo check (.ci/run) fail when they should" \
+  node --test tests/readme/ tests/www/demo-smoke.test.mjs
 core_build() { cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && scripts/build.sh core; }
 suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/

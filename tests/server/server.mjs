@@ -77,7 +77,8 @@ function parseJsonObject(buf) {
 /**
  * Starts the server. options: { port = 8765 (0 = any free port), cors = true,
  * maxSeconds = 1800, apiKey, burst = 30, refillPerSecond = 0.5, writeDelayMs = 10,
- * keepAlive = false (every response says `connection: close` unless true) }.
+ * keepAlive = false (every response says `connection: close` unless true),
+ * flatCompanyFields = true (see createValentina) }.
  * Resolves to { port, url, close() } once listening; `close()` resolves when it is closed.
  * The returned object also has `onClose(fn)`: fn runs once when the server closes
  * (by close(), or by itself after maxSeconds).
@@ -92,10 +93,11 @@ export function startServer(options = {}) {
     refillPerSecond = DEFAULT_REFILL_PER_SECOND,
     writeDelayMs = DEFAULT_WRITE_DELAY_MS,
     keepAlive = false,
+    flatCompanyFields,
   } = options;
   const life = new Lifecycle();
   const scenarios = new Map(); // id -> { steps, next, log, registeredAt }
-  const valentina = createValentina({ apiKey, burst, refillPerSecond, writeDelayMs, life });
+  const valentina = createValentina({ apiKey, burst, refillPerSecond, writeDelayMs, life, flatCompanyFields });
 
   async function dispatch(req, res) {
     const arrival = performance.now();

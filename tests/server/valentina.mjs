@@ -111,7 +111,9 @@ function freshState() {
 }
 
 /**
- * options: { apiKey, burst, refillPerSecond, writeDelayMs, life, spec (default: loadSpec()) }
+ * options: { apiKey, burst, refillPerSecond, writeDelayMs, life, spec (default: loadSpec()),
+ *   flatCompanyFields = true (false: `POST /companies` answers only `{ company, admin_user }`,
+ *   as the real server does) }
  * Returns { handle(req, res, info), reset(), setFaults(steps), faults(), stats(), log() }.
  */
 export function createValentina(options = {}) {
@@ -120,6 +122,7 @@ export function createValentina(options = {}) {
   const refill = options.refillPerSecond ?? DEFAULT_REFILL_PER_SECOND;
   const writeDelayMs = options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
   const life = options.life;
+  const flatCompanyFields = options.flatCompanyFields ?? true;
   const policyHeader = `"burst";q=${burst};w=${Math.ceil(burst / refill)}`;
   const spec = options.spec ?? loadSpec();
   const synth = createSynth(spec.schemas);
@@ -171,6 +174,8 @@ export function createValentina(options = {}) {
   // The create response keeps the flat company fields of the first version of this fake
   // (id, name, email, description, dates, settings: {}) and adds the spec's envelope
   // (NewCompanyCreateResponse: `company`, the stored CompanyResponse, and `admin_user`).
+  // `flatCompanyFields: false` drops the flat fields, so code reading `created.id` fails
+  // here as it does against the real server (the README harness runs that way).
   function createCompany(ctx) {
     const parsed = parseJsonBody(ctx.body);
     if (parsed.error) return parsed.error;
@@ -190,7 +195,8 @@ export function createValentina(options = {}) {
     const company = Object.assign(envelope.company ?? {}, flat, { resources_modified_at: now });
     st.companies.set(id, company);
     st.stats.companiesCreated++;
-    return { status: 201, json: { ...flat, settings: {}, ...envelope, company } };
+    const json = flatCompanyFields ? { ...flat, settings: {}, ...envelope, company } : { ...envelope, company };
+    return { status: 201, json };
   }
 
   function companyId(ctx) {
