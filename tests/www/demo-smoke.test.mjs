@@ -29,7 +29,7 @@ function alive(pid) {
 test('passes on the real demo, which then stops by itself', async () => {
   const r = await smoke('--stop-timeout', '30', '--', process.execPath, 'www/serve.mjs', '--port', '0', '--max-seconds', '3');
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /ok - GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/health answers/);
+  assert.match(r.out, /ok - GET http:\/\/127\.0\.0\.1:\d+\/vnoir\/api\/v1\/health answers/);
   assert.match(r.out, /ok - the demo stopped by itself with exit code 0/);
 });
 
