@@ -263,52 +263,116 @@ fn check_body(op: &Op, value: &JsValue, prefix: &str) -> Result<(), JsValue> {
         .map_err(|m| request_error(&body_field(op, &m.path, prefix), &m.message))
 }
 
+/// The client's own per-call knobs, camelCase: a service method's last argument.
+const KNOBS: &[&str] = &["signal", "timeout", "headers"];
+
+fn knob_names(op: &Op) -> Vec<&'static str> {
+    let mut known = KNOBS.to_vec();
+    if op.method.allows_body() {
+        known.push("idempotencyKey");
+    }
+    known
+}
+
+/// The API data a method's `params` takes, by the API's names: paging, then the filters.
+fn param_names(op: &Op, mode: u32) -> Vec<&'static str> {
+    let mut known: Vec<&str> = match mode {
+        0 => vec![],
+        // `offset` reaches the pager, which says why listAll and iterAll refuse it.
+        _ => vec!["limit", "offset"],
+    };
+    known.extend(op.query.iter().map(|q| q.wire));
+    known
+}
+
+/// `userRole` → `user_role`, to recognise an API name written in camelCase.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Checks that argument `name` (`params` or `options`) is an object of `known` keys; a key
+/// that belongs to the other argument, or a camelCased API name, gets a hint.
+fn plain_object(
+    name: &str,
+    v: &JsValue,
+    known: &[&str],
+    other: &[&str],
+) -> Result<JsValue, JsValue> {
+    if !(v.is_undefined() || v.is_null() || v.is_object()) || v.is_function() || Array::is_array(v)
+    {
+        return Err(request_error(
+            name,
+            &format!("must be an object, got {}", read::type_name(v)),
+        ));
+    }
+    let Some(key) = read::keys(v)
+        .into_iter()
+        .find(|k| !known.contains(&k.as_str()))
+    else {
+        return Ok(v.clone());
+    };
+    let mut message = unknown_key(&key, known);
+    let snake = snake_case(&key);
+    if other.contains(&key.as_str()) {
+        message += &if name == "params" {
+            format!(": `{key}` is a request option, for the last argument (options)")
+        } else {
+            format!(": `{key}` is API data, for the params argument before options")
+        };
+    } else if snake != key && (known.contains(&snake.as_str()) || other.contains(&snake.as_str())) {
+        message += &format!(": API data keeps the API's names, `{snake}`");
+    } else if key == "pageSize" && known.contains(&"limit") {
+        message += ": the page size is `limit`, the API's name";
+    }
+    Err(request_error(name, &message))
+}
+
 impl ServiceCore {
     fn prepare(&self, op: &Op, mode: u32, args: &Array) -> Result<Prepared, JsValue> {
         let n = op.args.len() as u32;
-        if args.length() > n + 1 {
-            let names: Vec<&str> = op.args.iter().map(|a| a.js_name()).collect();
+        // A list method always takes `params` (its paging); a call only when it has filters.
+        let has_params = mode != 0 || !op.query.is_empty();
+        let max = n + u32::from(has_params) + 1;
+        if args.length() > max {
+            let names: String = op
+                .args
+                .iter()
+                .map(|a| format!("{}, ", a.js_name()))
+                .collect();
             return Err(request_error(
                 "arguments",
                 &format!(
-                    "{} takes at most {} arguments ({}options), got {}",
+                    "{} takes at most {max} arguments ({names}{}options), got {}",
                     op.name,
-                    n + 1,
-                    names.iter().map(|a| format!("{a}, ")).collect::<String>(),
+                    if has_params { "params, " } else { "" },
                     args.length()
                 ),
             ));
         }
-        let options = args.get(n);
-        if !(options.is_undefined() || options.is_null() || options.is_object())
-            || options.is_function()
-            || Array::is_array(&options)
-        {
-            return Err(request_error(
-                "options",
-                &format!("must be an object, got {}", read::type_name(&options)),
-            ));
-        }
-        let mutating = op.method.allows_body();
-        let mut known: Vec<&str> = vec!["signal", "timeout", "headers"];
-        if mutating {
-            known.push("idempotencyKey");
-        }
-        match mode {
-            1 => known.extend(["limit", "offset"]),
-            2 | 3 => known.extend(["limit", "pageSize"]),
-            _ => {}
-        }
-        known.extend(op.query.iter().map(|q| q.js));
-        if let Some(k) = read::keys(&options)
-            .into_iter()
-            .find(|k| !known.contains(&k.as_str()))
-        {
-            return Err(request_error("options", &unknown_key(&k, &known)));
-        }
-        // Read once: a throwing getter fails the call instead of dropping the option.
-        let options = read::snapshot(&options, &known, &["headers"])
-            .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
+        let data = param_names(op, mode);
+        let knobs = knob_names(op);
+        let params = if has_params {
+            plain_object("params", &args.get(n), &data, &knobs)?
+        } else {
+            JsValue::UNDEFINED
+        };
+        let options = plain_object("options", &args.get(max - 1), &knobs, &data)?;
+        // Read once: a throwing getter fails the call instead of dropping the value.
+        let snapshot = |v: &JsValue, names: &[&str], nested: &[&str]| {
+            read::snapshot(v, names, nested)
+                .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
+        };
+        let params = snapshot(&params, &data, &[])?;
+        let options = snapshot(&options, &knobs, &["headers"])?;
 
         let mut values: Vec<(&str, String)> =
             self.values.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -384,8 +448,8 @@ impl ServiceCore {
             return Err(request_error("file", "is required"));
         }
         for spec in &op.query {
-            let got = encode(spec, &query_value(read::prop(&options, spec.js)))
-                .map_err(|m| request_error(spec.js, &m))?;
+            let got = encode(spec, &query_value(read::prop(&params, spec.wire)))
+                .map_err(|m| request_error(spec.wire, &m))?;
             pairs.extend(got);
         }
         let path = crate::catalog::op::fill_path(op.path, |name| {
@@ -417,15 +481,14 @@ impl ServiceCore {
             }
             set(&init, "query", &query);
         }
-        // Paging keys belong to the pager; on a plain call `limit` is a query filter.
-        let passed: &[&str] = match mode {
-            1 => &["signal", "timeout", "headers", "limit", "offset"],
-            2 | 3 => &["signal", "timeout", "headers", "limit", "pageSize"],
-            _ => &["signal", "timeout", "headers", "idempotencyKey"],
-        };
-        for key in passed {
-            if let Some(v) = read::prop(&options, key) {
-                set(&init, key, &v);
+        // Paging keys go to the pager (which refuses `offset` on listAll and iterAll); on a
+        // plain call `limit` is a filter, already in the query.
+        let paging: &[&str] = if mode == 0 { &[] } else { &["limit", "offset"] };
+        for (from, keys) in [(&params, paging), (&options, knobs.as_slice())] {
+            for key in keys {
+                if let Some(v) = read::prop(from, key) {
+                    set(&init, key, &v);
+                }
             }
         }
         if op.on_behalf_of != OnBehalfOf::Never {
