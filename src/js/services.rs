@@ -278,8 +278,8 @@ fn knob_names(op: &Op) -> Vec<&'static str> {
 fn param_names(op: &Op, mode: u32) -> Vec<&'static str> {
     let mut known: Vec<&str> = match mode {
         0 => vec![],
-        // `offset` reaches the pager, which says why listAll and iterAll refuse it.
-        _ => vec!["limit", "offset"],
+        1 => vec!["limit", "offset"],
+        _ => vec!["limit"],
     };
     known.extend(op.query.iter().map(|q| q.wire));
     known
@@ -360,6 +360,12 @@ impl ServiceCore {
         }
         let data = param_names(op, mode);
         let knobs = knob_names(op);
+        if mode > 1 && read::prop(&args.get(n), "offset").is_some() {
+            return Err(request_error(
+                "offset",
+                "is not a param of listAll or iterAll: they always start at offset 0",
+            ));
+        }
         let params = if has_params {
             plain_object("params", &args.get(n), &data, &knobs)?
         } else {
@@ -481,8 +487,7 @@ impl ServiceCore {
             }
             set(&init, "query", &query);
         }
-        // Paging keys go to the pager (which refuses `offset` on listAll and iterAll); on a
-        // plain call `limit` is a filter, already in the query.
+        // Paging keys go to the pager; on a plain call `limit` is a filter, already in the query.
         let paging: &[&str] = if mode == 0 { &[] } else { &["limit", "offset"] };
         for (from, keys) in [(&params, paging), (&options, knobs.as_slice())] {
             for key in keys {

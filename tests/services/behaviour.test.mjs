@@ -58,6 +58,7 @@ test('arguments are checked before sending and named in the error', async () => 
   // Iteration's page size is `limit`, the API's (and the reference's) name; `offset` is refused.
   assert.throws(() => users.iterAll({ pageSize: 6 }), (e) => e instanceof RequestValidationError && e.field === 'params' && /page size is `limit`/.test(e.message));
   assert.throws(() => users.iterAll({ offset: 5 }), (e) => e.field === 'offset' && /start at offset 0/.test(e.message));
+  await assert.rejects(users.listAll({ nope: 5 }), (e) => e.field === 'params' && /known: limit, user_role, email\)$/.test(e.message));
 });
 
 test('a 2xx body that breaks the schema is a ResponseValidationError with field, operation and request id', async () => {
