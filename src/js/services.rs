@@ -2,6 +2,8 @@
 //! `services.js` gives each service object plain methods that call `ServiceCore.invoke`
 //! with an entry number (operation × 4 + mode); everything else happens here.
 
+mod args;
+
 use super::client::{Inner, VClient};
 use super::errors::{request_error, request_error_caused, schema_error};
 use super::paging::{ItemCheck, Mode, PagedCall, Paginator};
@@ -10,6 +12,7 @@ use super::tree::check_value;
 use crate::catalog::op::{op, Arg, BodyKind, OnBehalfOf, Op, ResponseKind};
 use crate::catalog::query::{encode, unknown_key, Value};
 use crate::catalog::schema::{check, enum_allows, Side};
+use args::{knob_names, param_names, plain_object};
 use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -261,79 +264,6 @@ fn check_body(op: &Op, value: &JsValue, prefix: &str) -> Result<(), JsValue> {
     };
     check(schema, &super::tree::JsTree(value.clone()), Side::Request)
         .map_err(|m| request_error(&body_field(op, &m.path, prefix), &m.message))
-}
-
-/// The client's own per-call knobs, camelCase: a service method's last argument.
-const KNOBS: &[&str] = &["signal", "timeout", "headers"];
-
-fn knob_names(op: &Op) -> Vec<&'static str> {
-    let mut known = KNOBS.to_vec();
-    if op.method.allows_body() {
-        known.push("idempotencyKey");
-    }
-    known
-}
-
-/// The API data a method's `params` takes, by the API's names: paging, then the filters.
-fn param_names(op: &Op, mode: u32) -> Vec<&'static str> {
-    let mut known: Vec<&str> = match mode {
-        0 => vec![],
-        1 => vec!["limit", "offset"],
-        _ => vec!["limit"],
-    };
-    known.extend(op.query.iter().map(|q| q.wire));
-    known
-}
-
-/// `userRole` → `user_role`, to recognise an API name written in camelCase.
-fn snake_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Checks that argument `name` (`params` or `options`) is an object of `known` keys; a key
-/// that belongs to the other argument, or a camelCased API name, gets a hint.
-fn plain_object(
-    name: &str,
-    v: &JsValue,
-    known: &[&str],
-    other: &[&str],
-) -> Result<JsValue, JsValue> {
-    if !(v.is_undefined() || v.is_null() || v.is_object()) || v.is_function() || Array::is_array(v)
-    {
-        return Err(request_error(
-            name,
-            &format!("must be an object, got {}", read::type_name(v)),
-        ));
-    }
-    let Some(key) = read::keys(v)
-        .into_iter()
-        .find(|k| !known.contains(&k.as_str()))
-    else {
-        return Ok(v.clone());
-    };
-    let mut message = unknown_key(&key, known);
-    let snake = snake_case(&key);
-    if other.contains(&key.as_str()) {
-        message += &if name == "params" {
-            format!(": `{key}` is a request option, for the last argument (options)")
-        } else {
-            format!(": `{key}` is API data, for the params argument before options")
-        };
-    } else if snake != key && (known.contains(&snake.as_str()) || other.contains(&snake.as_str())) {
-        message += &format!(": API data keeps the API's names, `{snake}`");
-    } else if key == "pageSize" && known.contains(&"limit") {
-        message += ": the page size is `limit`, the API's name";
-    }
-    Err(request_error(name, &message))
 }
 
 impl ServiceCore {
