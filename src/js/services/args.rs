@@ -9,7 +9,9 @@ use crate::js::read;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-/// The client's own per-call knobs, camelCase: a service method's last argument.
+/// The client's own per-call knobs, camelCase: a service method's last argument. The
+/// generator's `KNOBS` (scripts/gen_api.py) reserves these names and the ones to come
+/// (`maxRetries`), so no API field can take one: keep the two in step.
 const KNOBS: &[&str] = &["signal", "timeout", "headers"];
 
 pub(super) fn knob_names(op: &Op) -> Vec<&'static str> {
