@@ -198,6 +198,45 @@ def schema_line(name):
     return "%s\t%s" % (name, ",".join(fields))
 
 
+# ---------------------------------------------------------------- the naming rule
+
+# One rule for every call (README "Services"): API data (path ids, bodies, query filters,
+# paging `limit`/`offset`, models) keeps the API's own snake_case names; the client's own
+# knobs are camelCase and live in a separate request-options argument, last. The generator
+# refuses a table that would break it.
+KNOBS = ("signal", "timeout", "headers", "idempotencyKey", "maxRetries", "pageSize")
+PAGING = ("limit", "offset")
+
+
+def naming_error(msg):
+    raise SystemExit("naming rule: " + msg)
+
+
+def api_name(q):
+    """The name a caller gives query parameter `q` under: the API's own, never a rename."""
+    if "js" in q:
+        naming_error("query parameter %r has a JS name %r: filters keep the API's name"
+                     % (q["name"], q["js"]))
+    return q["name"]
+
+
+def check_naming():
+    for o in ENDPOINTS:
+        where = "%s.%s" % (o["service"], o["method"])
+        names = [api_name(q) for q in o["query"]] + list(o["args"])
+        body = o["body"] or {}
+        if body.get("schema"):
+            names += list(SCHEMAS[body["schema"]].get("properties", {}))
+        for n in names:
+            if n in KNOBS:
+                naming_error("%s: the API field %r collides with the request option of that name"
+                             % (where, n))
+        if o["pagination"] and any(q["name"] in PAGING for q in o["query"]):
+            naming_error("%s: a filter named like a paging key" % where)
+
+
+check_naming()
+
 # ---------------------------------------------------------------- operations
 
 QUERY_TYPES = {"string": "s", "uuid": "s", "integer": "i", "boolean": "b", "date-time": "d", "string[]": "l"}
@@ -216,7 +255,7 @@ def query_spec(q):
     enum = str(enum_index(pascal(q["name"]), q["enum"])) if "enum" in q else ""
     default = "" if "default" not in q else json.dumps(q["default"])
     return "|".join([
-        q["name"], q["js"], QUERY_TYPES[q["type"]], flags, enum, default,
+        api_name(q), QUERY_TYPES[q["type"]], flags, enum, default,
         str(int(q["min"])) if "min" in q else "", str(int(q["max"])) if "max" in q else "",
     ])
 
@@ -484,7 +523,7 @@ def ts_method(o, method, line):
     elif body.get("kind") == "multipart":
         params.append("file: UploadFile | Blob | ArrayBuffer | ArrayBufferView")
     mutating = verb in ("POST", "PUT", "PATCH")
-    base = "MutationOptions" if mutating else "CallOptions"
+    options = "options?: %s" % ("MutationOptions" if mutating else "CallOptions")
     r = o["response"]
     model = ts_name(r["schema"]) if r.get("schema") else None
     variants = o.get("variants")
@@ -494,38 +533,76 @@ def ts_method(o, method, line):
         query = []
     else:
         query = o["query"]
-    # The filters, one per line, documented from the OpenAPI parameter where it says anything.
+    # The filters by their API names, one per line, documented from the OpenAPI parameter.
     spec_params = {p["name"]: p for p in openapi_op(o).get("parameters", []) if p["in"] == "query"}
     filters = "".join(
-        ts_doc(spec_params.get(q["name"], {}).get("description"), "    ")
-        + "    %s%s: %s;\n" % (q["js"], "" if q.get("required") else "?", query_ts(q)) for q in query)
+        ts_doc(spec_params.get(q["name"], {}).get("description"), "  ")
+        + "  %s%s: %s;\n" % (api_name(q), "" if q.get("required") else "?", query_ts(q)) for q in query)
 
-    def opts(base):
-        return base if not filters else "%s & {\n%s  }" % (base, filters)
+    params_name = None
+    if filters:
+        # One named type per operation (`ListUsersParams`), as the Stainless SDKs name theirs.
+        params_name = o["operationId"][:1].upper() + o["operationId"][1:] + "Params"
+        PARAMS_TYPES[params_name] = ts_doc("The query parameters of `%s.%s`, by the API's names." % (
+            o["service"], method if not o["pagination"] else o["pagination"]["names"]["page"])) + \
+            "export interface %s {\n%s}\n" % (params_name, filters)
 
-    opt_type = opts(base)
-    any_required = any(q.get("required") for q in query)
+    def with_filters(base):
+        if not params_name:
+            return base
+        return params_name if not base else "%s & %s" % (base, params_name)
+
     doc = operation_doc(o)
     out = []
     if r["kind"] == "paginated":
         names = o["pagination"]["names"]
-        p = ", ".join(params)
-        sep = ", " if p else ""
-        out.append(ts_doc(operation_doc(o, "One page (`limit` default 10, up to %d)." % o["pagination"]["maxLimit"]), "  ")
-                   + "  %s(%s%soptions?: %s): Promise<Page<%s>>;\n" % (names["page"], p, sep, opts("ServicePageOptions"), model))
-        out.append(ts_doc(operation_doc(o, "Every item, page by page."), "  ")
-                   + "  %s(%s%soptions?: %s): Promise<%s[]>;\n" % (names["listAll"], p, sep, opts("ServiceIterateOptions"), model))
-        out.append(ts_doc(operation_doc(o, "An async iterator over every item: `for await (const x of svc.%s())`." % names["iterAll"]), "  ")
-                   + "  %s(%s%soptions?: %s): ItemIterator<%s>;\n" % (names["iterAll"], p, sep, opts("ServiceIterateOptions"), model))
+        lead = "".join(p + ", " for p in params)
+        for kind, note, params_t, ret in (
+                ("page", "One page (`limit` default 10, up to %d)." % o["pagination"]["maxLimit"],
+                 "PageParams", "Promise<Page<%s>>"),
+                ("listAll", "Every item, page by page (`limit`: the page size).", "ListParams", "Promise<%s[]>"),
+                ("iterAll", "An async iterator over every item: `for await (const x of svc.%s())`."
+                 % names["iterAll"], "ListParams", "ItemIterator<%s>")):
+            out.append(ts_doc(operation_doc(o, note), "  ") + "  %s(%sparams?: %s, %s): %s;\n" % (
+                names[kind], lead, with_filters(params_t), options, ret % model))
         return out
     if r["kind"] == "single" and not model:
         # Inline in the spec: the developer plus the new key (the new-key operations).
         model = "Record<string, unknown> & { api_key: string }"
     ret = {"single": model, "list": "%s[]" % model, "no_content": "void",
            "raw_json": "Record<string, unknown>", "bytes": "Download"}[r["kind"]]
-    params.append("options%s: %s" % ("" if any_required else "?", opt_type))
+    if filters:
+        required = any(q.get("required") for q in query)
+        params.append("params%s: %s" % ("" if required else "?", with_filters("")))
+    params.append(options)
     out.append(ts_doc(doc, "  ") + "  %s(%s): Promise<%s>;\n" % (method, ", ".join(params), ret))
     return out
+
+
+# The paging part of a list method's params: API data, so the API's names.
+TS_PARAMS = """/**
+ * The paging params of a service's `get…Page()` methods (the API's own query parameters;
+ * the operation's filters go beside them in the same object).
+ */
+export interface PageParams {
+  /** Items per page; default 10, clamped to the endpoint's largest page. */
+  limit?: number;
+  /** Items to skip; default 0. */
+  offset?: number;
+}
+
+/**
+ * The paging params of a service's `listAll…()` and `iterAll…()` methods: they always start at
+ * offset 0, so there is no `offset`.
+ */
+export interface ListParams {
+  /** Items per page (the reference client's name); default the endpoint's largest page (100, or 1000 for reference data). */
+  limit?: number;
+}
+"""
+
+
+PARAMS_TYPES = {}  # the named query-params types, filled by ts_method
 
 
 def service_ts_name(svc):
@@ -722,7 +799,12 @@ pub fn %s_service(%s) -> Result<JsValue, JsValue> {
     default_client()?.%s(%s)
 }
 """ % (name, name, snake(name), args.rstrip(", "), name if (company or extra or obo != "never") else name, call_args))
-    ts = ts_models() + "\n" + ts_services() + "\n" + ts_accessors()
+    services = ts_services()
+    models = ts_models()
+    taken = set(re.findall(r"export (?:interface|type) (\w+)", models))
+    if taken & set(PARAMS_TYPES):
+        raise SystemExit("a params type has a model's name: %s" % sorted(taken & set(PARAMS_TYPES)))
+    ts = models + "\n" + TS_PARAMS + "".join(PARAMS_TYPES.values()) + "\n" + services + "\n" + ts_accessors()
     return """//! %s
 #![allow(non_snake_case)]
 

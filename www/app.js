@@ -156,7 +156,7 @@ const characters = createPager($('#characters-pane'), {
   title: 'Characters',
   hint: 'pick a user',
   // Characters the user plays (the list's `user_player_id` filter).
-  load: (page) => client.characters(oboId(), { companyId: company.id }).getPage({ ...page, userPlayerId: user.id }),
+  load: (page) => client.characters(oboId(), { companyId: company.id }).getPage({ ...page, user_player_id: user.id }),
   render: (c) => ({ label: c.name_full, sub: `${c.character_class} · ${c.status}` }),
 });
 

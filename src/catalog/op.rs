@@ -52,10 +52,8 @@ pub enum QueryType {
 /// A query parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuerySpec {
-    /// The name on the wire (`user_role`).
+    /// The API's name (`user_role`): on the wire and in a caller's `params` alike.
     pub wire: &'static str,
-    /// The option name in JS (`userRole`).
-    pub js: &'static str,
     /// Its type.
     pub ty: QueryType,
     /// The caller must give it.
@@ -197,7 +195,6 @@ fn arg(spec: &'static str) -> Option<Arg> {
 fn query_spec(spec: &'static str) -> Option<QuerySpec> {
     let mut p = spec.split('|');
     let wire = p.next()?;
-    let js = p.next()?;
     let ty = match p.next()? {
         "s" => QueryType::Text,
         "i" => QueryType::Integer,
@@ -213,7 +210,6 @@ fn query_spec(spec: &'static str) -> Option<QuerySpec> {
     let max = p.next().and_then(|m| m.parse().ok());
     Some(QuerySpec {
         wire,
-        js,
         ty,
         required: flags.contains('r'),
         always: flags.contains('A'),
@@ -372,7 +368,7 @@ mod tests {
             .map(|i| op(i).unwrap())
             .find(|o| o.name == "globalAdmin.tailLogs")
             .unwrap();
-        let limit = q.query.iter().find(|s| s.js == "limit").unwrap();
+        let limit = q.query.iter().find(|s| s.wire == "limit").unwrap();
         assert_eq!(
             (limit.min, limit.max, limit.always),
             (Some(1), Some(500), true)

@@ -138,11 +138,11 @@ mod tests {
     use super::super::table::OP_COUNT;
     use super::*;
 
-    fn spec(op_name: &str, js: &str) -> QuerySpec {
+    fn spec(op_name: &str, name: &str) -> QuerySpec {
         (0..OP_COUNT)
             .filter_map(op)
             .find(|o| o.name == op_name)
-            .and_then(|o| o.query.into_iter().find(|q| q.js == js))
+            .and_then(|o| o.query.into_iter().find(|q| q.wire == name))
             .unwrap()
     }
 
@@ -183,12 +183,12 @@ mod tests {
             .unwrap_err()
             .contains("1 to 500"));
         assert!(encode(&limit, &Value::Number(1.5)).is_err());
-        let temp = spec("characters.getPage", "isTemporary");
+        let temp = spec("characters.getPage", "is_temporary");
         assert_eq!(
             encode(&temp, &Value::Missing).unwrap(),
             pairs(&[("is_temporary", "false")])
         );
-        let role = spec("users.getPage", "userRole");
+        let role = spec("users.getPage", "user_role");
         assert!(encode(&role, &Value::Text("KING".into()))
             .unwrap_err()
             .contains("ADMIN"));
@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn required_query_parameters_are_required() {
-        let campaign = spec("characterAutogen.generateCharacter", "campaignId");
+        let campaign = spec("characterAutogen.generateCharacter", "campaign_id");
         assert_eq!(
             encode(&campaign, &Value::Missing).unwrap_err(),
             "is required"

@@ -644,7 +644,10 @@ export interface ScopeOptions {
   companyId?: string;
 }
 
-/** Per-call options of every service method. */
+/**
+ * The request options of every service method, always its last argument: the client's own
+ * knobs (camelCase), never API data (filters and paging go in `params`, by their API names).
+ */
 export interface CallOptions {
   /** Cancels the attempt in flight and any backoff sleep. */
   signal?: AbortSignal;
@@ -658,22 +661,6 @@ export interface CallOptions {
 export interface MutationOptions extends CallOptions {
   /** This call's `Idempotency-Key`, reused on every retry; overrides `autoIdempotencyKeys`. */
   idempotencyKey?: string;
-}
-
-/** Options of a service's `get…Page()` methods. */
-export interface ServicePageOptions extends CallOptions {
-  /** Items per page; default 10, clamped to the endpoint's largest page. */
-  limit?: number;
-  /** Items to skip; default 0. */
-  offset?: number;
-}
-
-/** Options of a service's `listAll…()` and `iterAll…()` methods. */
-export interface ServiceIterateOptions extends CallOptions {
-  /** Items per page; default the endpoint's largest page (100, or 1000 for reference data). */
-  pageSize?: number;
-  /** The reference client's name for `pageSize` (`iter_all(limit=…)`); give one or the other. */
-  limit?: number;
 }
 
 /** The async iterator a service's `iterAll…()` returns. */

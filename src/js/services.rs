@@ -2,6 +2,8 @@
 //! `services.js` gives each service object plain methods that call `ServiceCore.invoke`
 //! with an entry number (operation × 4 + mode); everything else happens here.
 
+mod args;
+
 use super::client::{Inner, VClient};
 use super::errors::{request_error, request_error_caused, schema_error};
 use super::paging::{ItemCheck, Mode, PagedCall, Paginator};
@@ -10,6 +12,7 @@ use super::tree::check_value;
 use crate::catalog::op::{op, Arg, BodyKind, OnBehalfOf, Op, ResponseKind};
 use crate::catalog::query::{encode, unknown_key, Value};
 use crate::catalog::schema::{check, enum_allows, Side};
+use args::{knob_names, param_names, plain_object};
 use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -266,49 +269,46 @@ fn check_body(op: &Op, value: &JsValue, prefix: &str) -> Result<(), JsValue> {
 impl ServiceCore {
     fn prepare(&self, op: &Op, mode: u32, args: &Array) -> Result<Prepared, JsValue> {
         let n = op.args.len() as u32;
-        if args.length() > n + 1 {
-            let names: Vec<&str> = op.args.iter().map(|a| a.js_name()).collect();
+        // A list method always takes `params` (its paging); a call only when it has filters.
+        let has_params = mode != 0 || !op.query.is_empty();
+        let max = n + u32::from(has_params) + 1;
+        if args.length() > max {
+            let names: String = op
+                .args
+                .iter()
+                .map(|a| format!("{}, ", a.js_name()))
+                .collect();
             return Err(request_error(
                 "arguments",
                 &format!(
-                    "{} takes at most {} arguments ({}options), got {}",
+                    "{} takes at most {max} arguments ({names}{}options), got {}",
                     op.name,
-                    n + 1,
-                    names.iter().map(|a| format!("{a}, ")).collect::<String>(),
+                    if has_params { "params, " } else { "" },
                     args.length()
                 ),
             ));
         }
-        let options = args.get(n);
-        if !(options.is_undefined() || options.is_null() || options.is_object())
-            || options.is_function()
-            || Array::is_array(&options)
-        {
+        let data = param_names(op, mode);
+        let knobs = knob_names(op);
+        if mode > 1 && read::prop(&args.get(n), "offset").is_some() {
             return Err(request_error(
-                "options",
-                &format!("must be an object, got {}", read::type_name(&options)),
+                "offset",
+                "is not a param of listAll or iterAll: they always start at offset 0",
             ));
         }
-        let mutating = op.method.allows_body();
-        let mut known: Vec<&str> = vec!["signal", "timeout", "headers"];
-        if mutating {
-            known.push("idempotencyKey");
-        }
-        match mode {
-            1 => known.extend(["limit", "offset"]),
-            2 | 3 => known.extend(["limit", "pageSize"]),
-            _ => {}
-        }
-        known.extend(op.query.iter().map(|q| q.js));
-        if let Some(k) = read::keys(&options)
-            .into_iter()
-            .find(|k| !known.contains(&k.as_str()))
-        {
-            return Err(request_error("options", &unknown_key(&k, &known)));
-        }
-        // Read once: a throwing getter fails the call instead of dropping the option.
-        let options = read::snapshot(&options, &known, &["headers"])
-            .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
+        let params = if has_params {
+            plain_object("params", &args.get(n), &data, &knobs)?
+        } else {
+            JsValue::UNDEFINED
+        };
+        let options = plain_object("options", &args.get(max - 1), &knobs, &data)?;
+        // Read once: a throwing getter fails the call instead of dropping the value.
+        let snapshot = |v: &JsValue, names: &[&str], nested: &[&str]| {
+            read::snapshot(v, names, nested)
+                .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
+        };
+        let params = snapshot(&params, &data, &[])?;
+        let options = snapshot(&options, &knobs, &["headers"])?;
 
         let mut values: Vec<(&str, String)> =
             self.values.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -384,8 +384,8 @@ impl ServiceCore {
             return Err(request_error("file", "is required"));
         }
         for spec in &op.query {
-            let got = encode(spec, &query_value(read::prop(&options, spec.js)))
-                .map_err(|m| request_error(spec.js, &m))?;
+            let got = encode(spec, &query_value(read::prop(&params, spec.wire)))
+                .map_err(|m| request_error(spec.wire, &m))?;
             pairs.extend(got);
         }
         let path = crate::catalog::op::fill_path(op.path, |name| {
@@ -417,15 +417,13 @@ impl ServiceCore {
             }
             set(&init, "query", &query);
         }
-        // Paging keys belong to the pager; on a plain call `limit` is a query filter.
-        let passed: &[&str] = match mode {
-            1 => &["signal", "timeout", "headers", "limit", "offset"],
-            2 | 3 => &["signal", "timeout", "headers", "limit", "pageSize"],
-            _ => &["signal", "timeout", "headers", "idempotencyKey"],
-        };
-        for key in passed {
-            if let Some(v) = read::prop(&options, key) {
-                set(&init, key, &v);
+        // Paging keys go to the pager; on a plain call `limit` is a filter, already in the query.
+        let paging: &[&str] = if mode == 0 { &[] } else { &["limit", "offset"] };
+        for (from, keys) in [(&params, paging), (&options, knobs.as_slice())] {
+            for key in keys {
+                if let Some(v) = read::prop(from, key) {
+                    set(&init, key, &v);
+                }
             }
         }
         if op.on_behalf_of != OnBehalfOf::Never {

@@ -1718,6 +1718,252 @@ export interface User {
 export type SystemHealthEnum = "online" | "offline";
 export type TraitValueOptionDetailEnum = "increase" | "decrease";
 
+/**
+ * The paging params of a service's `get…Page()` methods (the API's own query parameters;
+ * the operation's filters go beside them in the same object).
+ */
+export interface PageParams {
+  /** Items per page; default 10, clamped to the endpoint's largest page. */
+  limit?: number;
+  /** Items to skip; default 0. */
+  offset?: number;
+}
+
+/**
+ * The paging params of a service's `listAll…()` and `iterAll…()` methods: they always start at
+ * offset 0, so there is no `offset`.
+ */
+export interface ListParams {
+  /** Items per page (the reference client's name); default the endpoint's largest page (100, or 1000 for reference data). */
+  limit?: number;
+}
+/** The query parameters of `companies.getStatistics`, by the API's names. */
+export interface GetCompanyStatisticsParams {
+  num_top_traits?: number;
+}
+/** The query parameters of `companies.getAuditLogPage`, by the API's names. */
+export interface ListCompanyAuditLogsParams {
+  acting_user_id?: string;
+  user_id?: string;
+  campaign_id?: string;
+  book_id?: string;
+  chapter_id?: string;
+  character_id?: string;
+  entity_type?: AuditEntityType;
+  operation?: AuditOperation;
+  date_from?: string | Date;
+  date_to?: string | Date;
+  include?: AuditLogInclude[];
+}
+/** The query parameters of `globalAdmin.getDeveloperPage`, by the API's names. */
+export interface GlobalAdminListDevelopersParams {
+  /** Filter by global admin status. */
+  is_global_admin?: boolean;
+}
+/** The query parameters of `globalAdmin.getUserPage`, by the API's names. */
+export interface GlobalAdminListUsersParams {
+  /** Filter by company. */
+  company_id?: string;
+  /** Filter by role. */
+  role?: UserRole;
+  /** Filter by exact email. */
+  email?: string;
+  /** Filter by archived state. */
+  is_archived?: boolean;
+}
+/** The query parameters of `globalAdmin.getAuditLogPage`, by the API's names. */
+export interface GlobalAdminListDeveloperAuditLogsParams {
+  company_id?: string;
+  acting_user_id?: string;
+  user_id?: string;
+  campaign_id?: string;
+  book_id?: string;
+  chapter_id?: string;
+  character_id?: string;
+  entity_type?: AuditEntityType;
+  operation?: AuditOperation;
+  date_from?: string | Date;
+  date_to?: string | Date;
+  include?: AuditLogInclude[];
+}
+/** The query parameters of `globalAdmin.tailLogs`, by the API's names. */
+export interface GlobalAdminTailServerLogsParams {
+  level?: LogLevel;
+  limit?: number;
+}
+/** The query parameters of `users.getPage`, by the API's names. */
+export interface ListUsersParams {
+  user_role?: UserRole;
+  email?: string;
+}
+/** The query parameters of `users.get`, by the API's names. */
+export interface GetUserParams {
+  include?: UserInclude[];
+}
+/** The query parameters of `users.getStatistics`, by the API's names. */
+export interface GetUserStatisticsParams {
+  num_top_traits?: number;
+}
+/** The query parameters of `users.getAssetsPage`, by the API's names. */
+export interface ListUserAssetsParams {
+  /** Filter assets by type. */
+  asset_type?: AssetType;
+}
+/** The query parameters of `campaigns.getStatistics`, by the API's names. */
+export interface GetCampaignStatisticsParams {
+  num_top_traits?: number;
+}
+/** The query parameters of `campaigns.getAssetsPage`, by the API's names. */
+export interface ListCampaignAssetsParams {
+  /** Filter assets by type. */
+  asset_type?: AssetType;
+}
+/** The query parameters of `books.get`, by the API's names. */
+export interface GetCampaignBookParams {
+  include?: BookInclude[];
+}
+/** The query parameters of `books.getAssetsPage`, by the API's names. */
+export interface ListBookAssetsParams {
+  /** Filter assets by type. */
+  asset_type?: AssetType;
+}
+/** The query parameters of `chapters.get`, by the API's names. */
+export interface GetCampaignChapterParams {
+  include?: ChapterInclude[];
+}
+/** The query parameters of `chapters.getAssetsPage`, by the API's names. */
+export interface ListChapterAssetsParams {
+  /** Filter assets by type. */
+  asset_type?: AssetType;
+}
+/** The query parameters of `characters.getPage`, by the API's names. */
+export interface ListCharactersParams {
+  campaign_id?: string;
+  user_player_id?: string;
+  user_creator_id?: string;
+  character_class?: CharacterClass;
+  character_type?: CharacterType;
+  status?: CharacterStatus;
+  /** Filter by temporary characters. */
+  is_temporary?: boolean;
+}
+/** The query parameters of `characters.get`, by the API's names. */
+export interface GetCharacterParams {
+  include?: CharacterInclude[];
+}
+/** The query parameters of `characters.getStatistics`, by the API's names. */
+export interface GetCharacterStatisticsParams {
+  num_top_traits?: number;
+}
+/** The query parameters of `characters.getFullSheet`, by the API's names. */
+export interface GetCharacterFullSheetParams {
+  /** Include available traits for each category and subcategory. */
+  include_available_traits?: boolean;
+}
+/** The query parameters of `characters.getFullSheetCategory`, by the API's names. */
+export interface GetCharacterFullSheetCategoryParams {
+  /** Include available traits for this category. */
+  include_available_traits?: boolean;
+}
+/** The query parameters of `characters.getAssetsPage`, by the API's names. */
+export interface ListCharacterAssetsParams {
+  /** Filter assets by type. */
+  asset_type?: AssetType;
+}
+/** The query parameters of `characterTraits.getPage`, by the API's names. */
+export interface ListCharacterTraitsParams {
+  category_id?: string;
+  /** Show rollable traits. */
+  is_rollable?: boolean;
+}
+/** The query parameters of `characterTraits.delete`, by the API's names. */
+export interface DeleteCharacterTraitParams {
+  /** The currency to use to recoup the cost of the trait. Optional. */
+  currency?: TraitModifyCurrency;
+}
+/** The query parameters of `characterBlueprint.getSectionsPage`, by the API's names. */
+export interface ListCharacterBlueprintSectionsParams {
+  /** Filter sections by game version. */
+  game_version?: GameVersion;
+  /** Filter sections by character class. */
+  character_class?: CharacterClass;
+}
+/** The query parameters of `characterBlueprint.getCategoriesPage`, by the API's names. */
+export interface ListCharacterBlueprintCategoriesParams {
+  /** Filter categories by game version. */
+  game_version?: GameVersion;
+  /** Filter categories by parent sheet section. */
+  section_id?: string;
+  /** Filter categories by character class. */
+  character_class?: CharacterClass;
+}
+/** The query parameters of `characterBlueprint.getSubcategoriesPage`, by the API's names. */
+export interface ListCharacterBlueprintSubcategoriesParams {
+  /** Filter subcategories by game version. */
+  game_version?: GameVersion;
+  /** Filter subcategories by parent category. */
+  category_id?: string;
+  /** Filter subcategories by character class. */
+  character_class?: CharacterClass;
+}
+/** The query parameters of `characterBlueprint.getTraitsPage`, by the API's names. */
+export interface ListAllCharacterBlueprintTraitsParams {
+  /** Filter traits by game version. */
+  game_version?: GameVersion;
+  /** Filter traits by character class. */
+  character_class?: CharacterClass;
+  /** Filter traits by category. */
+  category_id?: string;
+  /** Filter traits by subcategory. */
+  subcategory_id?: string;
+  /** Exclude traits that belong to a subcategory. */
+  exclude_subcategory_traits?: boolean;
+  /** Filter by rollable status. */
+  is_rollable?: boolean;
+  /** Sort traits by this field. */
+  order_by?: BlueprintTraitOrderBy;
+}
+/** The query parameters of `characterBlueprint.getVampireClansPage`, by the API's names. */
+export interface ListCharacterBlueprintVampireClansParams {
+  /** Show vampire clans for this game version. */
+  game_version?: GameVersion;
+}
+/** The query parameters of `characterBlueprint.getWerewolfAuspicesPage`, by the API's names. */
+export interface ListCharacterBlueprintWerewolfAuspicesParams {
+  /** Show werewolf auspices for this game version. */
+  game_version?: GameVersion;
+}
+/** The query parameters of `characterBlueprint.getWerewolfTribesPage`, by the API's names. */
+export interface ListCharacterBlueprintWerewolfTribesParams {
+  /** Show werewolf tribes for this game version. */
+  game_version?: GameVersion;
+}
+/** The query parameters of `dictionary.getPage`, by the API's names. */
+export interface ListDictionaryTermsParams {
+  term?: string;
+}
+/** The query parameters of `dicerolls.getPage`, by the API's names. */
+export interface ListDiceRollsParams {
+  /** Show dice rolls for this user. */
+  userid?: string;
+  /** Show dice rolls for this character. */
+  characterid?: string;
+  /** Show dice rolls for this campaign. */
+  campaignid?: string;
+  /** Show dice rolls for characters of this type. */
+  character_type?: CharacterType;
+}
+/** The query parameters of `characterAutogen.generateCharacter`, by the API's names. */
+export interface AutogenerateCharacterParams {
+  /** Campaign to generate the character in. */
+  campaign_id: string;
+}
+/** The query parameters of `characterAutogen.startChargenSession`, by the API's names. */
+export interface StartChargenSessionParams {
+  /** Campaign to generate characters for. */
+  campaign_id: string;
+}
+
 /** `client.companies`: 12 methods. */
 export interface CompaniesService {
   /**
@@ -1731,11 +1977,11 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies`.
    */
-  getPage(options?: ServicePageOptions): Promise<Page<Company>>;
+  getPage(params?: PageParams, options?: CallOptions): Promise<Page<Company>>;
   /**
    * List companies
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of companies you have access to.
    *
@@ -1743,7 +1989,7 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies`.
    */
-  listAll(options?: ServiceIterateOptions): Promise<Company[]>;
+  listAll(params?: ListParams, options?: CallOptions): Promise<Company[]>;
   /**
    * List companies
    *
@@ -1755,7 +2001,7 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies`.
    */
-  iterAll(options?: ServiceIterateOptions): ItemIterator<Company>;
+  iterAll(params?: ListParams, options?: CallOptions): ItemIterator<Company>;
   /**
    * Get company
    *
@@ -1822,9 +2068,7 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies/{company_id}/statistics`.
    */
-  getStatistics(companyId: string, options?: CallOptions & {
-    numTopTraits?: number;
-  }): Promise<RollStatistics>;
+  getStatistics(companyId: string, params?: GetCompanyStatisticsParams, options?: CallOptions): Promise<RollStatistics>;
   /**
    * List company audit logs
    *
@@ -1838,23 +2082,11 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  getAuditLogPage(companyId: string, options?: ServicePageOptions & {
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): Promise<Page<AuditLog>>;
+  getAuditLogPage(companyId: string, params?: PageParams & ListCompanyAuditLogsParams, options?: CallOptions): Promise<Page<AuditLog>>;
   /**
    * List company audit logs
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of audit log entries for this company.
    *
@@ -1864,19 +2096,7 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  listAllAuditLogs(companyId: string, options?: ServiceIterateOptions & {
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): Promise<AuditLog[]>;
+  listAllAuditLogs(companyId: string, params?: ListParams & ListCompanyAuditLogsParams, options?: CallOptions): Promise<AuditLog[]>;
   /**
    * List company audit logs
    *
@@ -1890,19 +2110,7 @@ export interface CompaniesService {
    *
    * `GET /api/v1/companies/{company_id}/audit-logs`.
    */
-  iterAllAuditLogs(companyId: string, options?: ServiceIterateOptions & {
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): ItemIterator<AuditLog>;
+  iterAllAuditLogs(companyId: string, params?: ListParams & ListCompanyAuditLogsParams, options?: CallOptions): ItemIterator<AuditLog>;
 }
 /** `client.developer`: 3 methods. */
 export interface DeveloperService {
@@ -1946,23 +2154,17 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/developers`.
    */
-  getDeveloperPage(options?: ServicePageOptions & {
-    /** Filter by global admin status. */
-    isGlobalAdmin?: boolean;
-  }): Promise<Page<Developer>>;
+  getDeveloperPage(params?: PageParams & GlobalAdminListDevelopersParams, options?: CallOptions): Promise<Page<Developer>>;
   /**
    * List developers
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of all developer accounts in the system. Requires global admin privileges.
    *
    * `GET /api/v1/admin/developers`.
    */
-  listAllDevelopers(options?: ServiceIterateOptions & {
-    /** Filter by global admin status. */
-    isGlobalAdmin?: boolean;
-  }): Promise<Developer[]>;
+  listAllDevelopers(params?: ListParams & GlobalAdminListDevelopersParams, options?: CallOptions): Promise<Developer[]>;
   /**
    * List developers
    *
@@ -1972,10 +2174,7 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/developers`.
    */
-  iterAllDevelopers(options?: ServiceIterateOptions & {
-    /** Filter by global admin status. */
-    isGlobalAdmin?: boolean;
-  }): ItemIterator<Developer>;
+  iterAllDevelopers(params?: ListParams & GlobalAdminListDevelopersParams, options?: CallOptions): ItemIterator<Developer>;
   /**
    * Get developer
    *
@@ -2033,35 +2232,17 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/users`.
    */
-  getUserPage(options?: ServicePageOptions & {
-    /** Filter by company. */
-    companyId?: string;
-    /** Filter by role. */
-    role?: UserRole;
-    /** Filter by exact email. */
-    email?: string;
-    /** Filter by archived state. */
-    isArchived?: boolean;
-  }): Promise<Page<AdminUser>>;
+  getUserPage(params?: PageParams & GlobalAdminListUsersParams, options?: CallOptions): Promise<Page<AdminUser>>;
   /**
    * List users
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of users across all companies. Optionally filter by company, role, email, or archived state. Unlike the company-scoped user endpoints, this requires no On-Behalf-Of header. Requires global admin privileges.
    *
    * `GET /api/v1/admin/users`.
    */
-  listAllUsers(options?: ServiceIterateOptions & {
-    /** Filter by company. */
-    companyId?: string;
-    /** Filter by role. */
-    role?: UserRole;
-    /** Filter by exact email. */
-    email?: string;
-    /** Filter by archived state. */
-    isArchived?: boolean;
-  }): Promise<AdminUser[]>;
+  listAllUsers(params?: ListParams & GlobalAdminListUsersParams, options?: CallOptions): Promise<AdminUser[]>;
   /**
    * List users
    *
@@ -2071,16 +2252,7 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/users`.
    */
-  iterAllUsers(options?: ServiceIterateOptions & {
-    /** Filter by company. */
-    companyId?: string;
-    /** Filter by role. */
-    role?: UserRole;
-    /** Filter by exact email. */
-    email?: string;
-    /** Filter by archived state. */
-    isArchived?: boolean;
-  }): ItemIterator<AdminUser>;
+  iterAllUsers(params?: ListParams & GlobalAdminListUsersParams, options?: CallOptions): ItemIterator<AdminUser>;
   /**
    * Get user
    *
@@ -2128,24 +2300,11 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  getAuditLogPage(developerId: string, options?: ServicePageOptions & {
-    companyId?: string;
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): Promise<Page<AuditLog>>;
+  getAuditLogPage(developerId: string, params?: PageParams & GlobalAdminListDeveloperAuditLogsParams, options?: CallOptions): Promise<Page<AuditLog>>;
   /**
    * List developer audit logs
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of audit log entries for a specific developer.
    *
@@ -2157,20 +2316,7 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  listAllAuditLogs(developerId: string, options?: ServiceIterateOptions & {
-    companyId?: string;
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): Promise<AuditLog[]>;
+  listAllAuditLogs(developerId: string, params?: ListParams & GlobalAdminListDeveloperAuditLogsParams, options?: CallOptions): Promise<AuditLog[]>;
   /**
    * List developer audit logs
    *
@@ -2186,20 +2332,7 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/developers/{developer_id}/audit-logs`.
    */
-  iterAllAuditLogs(developerId: string, options?: ServiceIterateOptions & {
-    companyId?: string;
-    actingUserId?: string;
-    userId?: string;
-    campaignId?: string;
-    bookId?: string;
-    chapterId?: string;
-    characterId?: string;
-    entityType?: AuditEntityType;
-    operation?: AuditOperation;
-    dateFrom?: string | Date;
-    dateTo?: string | Date;
-    include?: AuditLogInclude[];
-  }): ItemIterator<AuditLog>;
+  iterAllAuditLogs(developerId: string, params?: ListParams & GlobalAdminListDeveloperAuditLogsParams, options?: CallOptions): ItemIterator<AuditLog>;
   /**
    * Tail server logs
    *
@@ -2211,10 +2344,7 @@ export interface GlobalAdminService {
    *
    * `GET /api/v1/admin/logs`.
    */
-  tailLogs(options?: CallOptions & {
-    level?: LogLevel;
-    limit?: number;
-  }): Promise<ServerLogEntry[]>;
+  tailLogs(params?: GlobalAdminTailServerLogsParams, options?: CallOptions): Promise<ServerLogEntry[]>;
   /**
    * Download server logs
    *
@@ -2375,11 +2505,11 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
-  getUnapprovedPage(options?: ServicePageOptions): Promise<Page<User>>;
+  getUnapprovedPage(params?: PageParams, options?: CallOptions): Promise<Page<User>>;
   /**
    * List unapproved users
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of users pending approval within a company.
    *
@@ -2387,7 +2517,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
-  listAllUnapproved(options?: ServiceIterateOptions): Promise<User[]>;
+  listAllUnapproved(params?: ListParams, options?: CallOptions): Promise<User[]>;
   /**
    * List unapproved users
    *
@@ -2399,7 +2529,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/unapproved`; sends `On-Behalf-Of`.
    */
-  iterAllUnapproved(options?: ServiceIterateOptions): ItemIterator<User>;
+  iterAllUnapproved(params?: ListParams, options?: CallOptions): ItemIterator<User>;
   /**
    * Approve user
    *
@@ -2475,14 +2605,11 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users`.
    */
-  getPage(options?: ServicePageOptions & {
-    userRole?: UserRole;
-    email?: string;
-  }): Promise<Page<User>>;
+  getPage(params?: PageParams & ListUsersParams, options?: CallOptions): Promise<Page<User>>;
   /**
    * List users
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of users within a company.
    *
@@ -2490,10 +2617,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users`.
    */
-  listAll(options?: ServiceIterateOptions & {
-    userRole?: UserRole;
-    email?: string;
-  }): Promise<User[]>;
+  listAll(params?: ListParams & ListUsersParams, options?: CallOptions): Promise<User[]>;
   /**
    * List users
    *
@@ -2505,10 +2629,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users`.
    */
-  iterAll(options?: ServiceIterateOptions & {
-    userRole?: UserRole;
-    email?: string;
-  }): ItemIterator<User>;
+  iterAll(params?: ListParams & ListUsersParams, options?: CallOptions): ItemIterator<User>;
   /**
    * Get user
    *
@@ -2518,9 +2639,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}`.
    */
-  get(userId: string, options?: CallOptions & {
-    include?: UserInclude[];
-  }): Promise<UserDetail>;
+  get(userId: string, params?: GetUserParams, options?: CallOptions): Promise<UserDetail>;
   /**
    * Create user
    *
@@ -2566,9 +2685,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/statistics`.
    */
-  getStatistics(userId: string, options?: CallOptions & {
-    numTopTraits?: number;
-  }): Promise<RollStatistics>;
+  getStatistics(userId: string, params?: GetUserStatisticsParams, options?: CallOptions): Promise<RollStatistics>;
   /**
    * List user assets
    *
@@ -2578,23 +2695,17 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  getAssetsPage(userId: string, options?: ServicePageOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Page<Asset>>;
+  getAssetsPage(userId: string, params?: PageParams & ListUserAssetsParams, options?: CallOptions): Promise<Page<Asset>>;
   /**
    * List user assets
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  listAllAssets(userId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Asset[]>;
+  listAllAssets(userId: string, params?: ListParams & ListUserAssetsParams, options?: CallOptions): Promise<Asset[]>;
   /**
    * List user assets
    *
@@ -2604,10 +2715,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/assets`.
    */
-  iterAllAssets(userId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): ItemIterator<Asset>;
+  iterAllAssets(userId: string, params?: ListParams & ListUserAssetsParams, options?: CallOptions): ItemIterator<Asset>;
   /**
    * Get a user asset
    *
@@ -2706,17 +2814,17 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
-  getNotesPage(userId: string, options?: ServicePageOptions): Promise<Page<Note>>;
+  getNotesPage(userId: string, params?: PageParams, options?: CallOptions): Promise<Page<Note>>;
   /**
    * List user notes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of notes attached to the parent object.
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
-  listAllNotes(userId: string, options?: ServiceIterateOptions): Promise<Note[]>;
+  listAllNotes(userId: string, params?: ListParams, options?: CallOptions): Promise<Note[]>;
   /**
    * List user notes
    *
@@ -2726,7 +2834,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/notes`.
    */
-  iterAllNotes(userId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
+  iterAllNotes(userId: string, params?: ListParams, options?: CallOptions): ItemIterator<Note>;
   /**
    * Get user note
    *
@@ -2770,11 +2878,11 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
-  getQuickrollsPage(userId: string, options?: ServicePageOptions): Promise<Page<Quickroll>>;
+  getQuickrollsPage(userId: string, params?: PageParams, options?: CallOptions): Promise<Page<Quickroll>>;
   /**
    * List quick rolls
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of quick rolls saved by a user.
    *
@@ -2782,7 +2890,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
-  listAllQuickrolls(userId: string, options?: ServiceIterateOptions): Promise<Quickroll[]>;
+  listAllQuickrolls(userId: string, params?: ListParams, options?: CallOptions): Promise<Quickroll[]>;
   /**
    * List quick rolls
    *
@@ -2794,7 +2902,7 @@ export interface UsersService {
    *
    * `GET /api/v1/companies/{company_id}/users/{user_id}/quickrolls`.
    */
-  iterAllQuickrolls(userId: string, options?: ServiceIterateOptions): ItemIterator<Quickroll>;
+  iterAllQuickrolls(userId: string, params?: ListParams, options?: CallOptions): ItemIterator<Quickroll>;
   /**
    * Get quick roll
    *
@@ -2862,11 +2970,11 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns`.
    */
-  getPage(options?: ServicePageOptions): Promise<Page<Campaign>>;
+  getPage(params?: PageParams, options?: CallOptions): Promise<Page<Campaign>>;
   /**
    * List campaigns
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of campaigns within a company.
    *
@@ -2874,7 +2982,7 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns`.
    */
-  listAll(options?: ServiceIterateOptions): Promise<Campaign[]>;
+  listAll(params?: ListParams, options?: CallOptions): Promise<Campaign[]>;
   /**
    * List campaigns
    *
@@ -2886,7 +2994,7 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns`.
    */
-  iterAll(options?: ServiceIterateOptions): ItemIterator<Campaign>;
+  iterAll(params?: ListParams, options?: CallOptions): ItemIterator<Campaign>;
   /**
    * Get campaign
    *
@@ -2936,9 +3044,7 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/statistics`.
    */
-  getStatistics(campaignId: string, options?: CallOptions & {
-    numTopTraits?: number;
-  }): Promise<RollStatistics>;
+  getStatistics(campaignId: string, params?: GetCampaignStatisticsParams, options?: CallOptions): Promise<RollStatistics>;
   /**
    * List campaign assets
    *
@@ -2948,23 +3054,17 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  getAssetsPage(campaignId: string, options?: ServicePageOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Page<Asset>>;
+  getAssetsPage(campaignId: string, params?: PageParams & ListCampaignAssetsParams, options?: CallOptions): Promise<Page<Asset>>;
   /**
    * List campaign assets
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  listAllAssets(campaignId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Asset[]>;
+  listAllAssets(campaignId: string, params?: ListParams & ListCampaignAssetsParams, options?: CallOptions): Promise<Asset[]>;
   /**
    * List campaign assets
    *
@@ -2974,10 +3074,7 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/assets`.
    */
-  iterAllAssets(campaignId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): ItemIterator<Asset>;
+  iterAllAssets(campaignId: string, params?: ListParams & ListCampaignAssetsParams, options?: CallOptions): ItemIterator<Asset>;
   /**
    * Get a campaign asset
    *
@@ -3016,17 +3113,17 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
-  getNotesPage(campaignId: string, options?: ServicePageOptions): Promise<Page<Note>>;
+  getNotesPage(campaignId: string, params?: PageParams, options?: CallOptions): Promise<Page<Note>>;
   /**
    * List campaign notes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of notes attached to the parent object.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
-  listAllNotes(campaignId: string, options?: ServiceIterateOptions): Promise<Note[]>;
+  listAllNotes(campaignId: string, params?: ListParams, options?: CallOptions): Promise<Note[]>;
   /**
    * List campaign notes
    *
@@ -3036,7 +3133,7 @@ export interface CampaignsService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/notes`.
    */
-  iterAllNotes(campaignId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
+  iterAllNotes(campaignId: string, params?: ListParams, options?: CallOptions): ItemIterator<Note>;
   /**
    * Get campaign note
    *
@@ -3083,11 +3180,11 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
-  getPage(options?: ServicePageOptions): Promise<Page<CampaignBook>>;
+  getPage(params?: PageParams, options?: CallOptions): Promise<Page<CampaignBook>>;
   /**
    * List books
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of books within a campaign.
    *
@@ -3095,7 +3192,7 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
-  listAll(options?: ServiceIterateOptions): Promise<CampaignBook[]>;
+  listAll(params?: ListParams, options?: CallOptions): Promise<CampaignBook[]>;
   /**
    * List books
    *
@@ -3107,7 +3204,7 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books`.
    */
-  iterAll(options?: ServiceIterateOptions): ItemIterator<CampaignBook>;
+  iterAll(params?: ListParams, options?: CallOptions): ItemIterator<CampaignBook>;
   /**
    * Get book
    *
@@ -3117,9 +3214,7 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}`.
    */
-  get(bookId: string, options?: CallOptions & {
-    include?: BookInclude[];
-  }): Promise<CampaignBookDetail>;
+  get(bookId: string, params?: GetCampaignBookParams, options?: CallOptions): Promise<CampaignBookDetail>;
   /**
    * Create book
    *
@@ -3177,17 +3272,17 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
-  getNotesPage(bookId: string, options?: ServicePageOptions): Promise<Page<Note>>;
+  getNotesPage(bookId: string, params?: PageParams, options?: CallOptions): Promise<Page<Note>>;
   /**
    * List book notes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of notes attached to the parent object.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
-  listAllNotes(bookId: string, options?: ServiceIterateOptions): Promise<Note[]>;
+  listAllNotes(bookId: string, params?: ListParams, options?: CallOptions): Promise<Note[]>;
   /**
    * List book notes
    *
@@ -3197,7 +3292,7 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/notes`.
    */
-  iterAllNotes(bookId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
+  iterAllNotes(bookId: string, params?: ListParams, options?: CallOptions): ItemIterator<Note>;
   /**
    * Get book note
    *
@@ -3239,23 +3334,17 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  getAssetsPage(bookId: string, options?: ServicePageOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Page<Asset>>;
+  getAssetsPage(bookId: string, params?: PageParams & ListBookAssetsParams, options?: CallOptions): Promise<Page<Asset>>;
   /**
    * List book assets
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  listAllAssets(bookId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Asset[]>;
+  listAllAssets(bookId: string, params?: ListParams & ListBookAssetsParams, options?: CallOptions): Promise<Asset[]>;
   /**
    * List book assets
    *
@@ -3265,10 +3354,7 @@ export interface BooksService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/assets`.
    */
-  iterAllAssets(bookId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): ItemIterator<Asset>;
+  iterAllAssets(bookId: string, params?: ListParams & ListBookAssetsParams, options?: CallOptions): ItemIterator<Asset>;
   /**
    * Get a book asset
    *
@@ -3312,11 +3398,11 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
-  getPage(options?: ServicePageOptions): Promise<Page<CampaignChapter>>;
+  getPage(params?: PageParams, options?: CallOptions): Promise<Page<CampaignChapter>>;
   /**
    * List chapters
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of chapters within a book.
    *
@@ -3324,7 +3410,7 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
-  listAll(options?: ServiceIterateOptions): Promise<CampaignChapter[]>;
+  listAll(params?: ListParams, options?: CallOptions): Promise<CampaignChapter[]>;
   /**
    * List chapters
    *
@@ -3336,7 +3422,7 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters`.
    */
-  iterAll(options?: ServiceIterateOptions): ItemIterator<CampaignChapter>;
+  iterAll(params?: ListParams, options?: CallOptions): ItemIterator<CampaignChapter>;
   /**
    * Get chapter
    *
@@ -3346,9 +3432,7 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}`.
    */
-  get(chapterId: string, options?: CallOptions & {
-    include?: ChapterInclude[];
-  }): Promise<CampaignChapterDetail>;
+  get(chapterId: string, params?: GetCampaignChapterParams, options?: CallOptions): Promise<CampaignChapterDetail>;
   /**
    * Create chapter
    *
@@ -3406,17 +3490,17 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
-  getNotesPage(chapterId: string, options?: ServicePageOptions): Promise<Page<Note>>;
+  getNotesPage(chapterId: string, params?: PageParams, options?: CallOptions): Promise<Page<Note>>;
   /**
    * List chapter notes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of notes attached to the parent object.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
-  listAllNotes(chapterId: string, options?: ServiceIterateOptions): Promise<Note[]>;
+  listAllNotes(chapterId: string, params?: ListParams, options?: CallOptions): Promise<Note[]>;
   /**
    * List chapter notes
    *
@@ -3426,7 +3510,7 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/notes`.
    */
-  iterAllNotes(chapterId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
+  iterAllNotes(chapterId: string, params?: ListParams, options?: CallOptions): ItemIterator<Note>;
   /**
    * Get chapter note
    *
@@ -3468,23 +3552,17 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  getAssetsPage(chapterId: string, options?: ServicePageOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Page<Asset>>;
+  getAssetsPage(chapterId: string, params?: PageParams & ListChapterAssetsParams, options?: CallOptions): Promise<Page<Asset>>;
   /**
    * List chapter assets
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  listAllAssets(chapterId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Asset[]>;
+  listAllAssets(chapterId: string, params?: ListParams & ListChapterAssetsParams, options?: CallOptions): Promise<Asset[]>;
   /**
    * List chapter assets
    *
@@ -3494,10 +3572,7 @@ export interface ChaptersService {
    *
    * `GET /api/v1/companies/{company_id}/campaigns/{campaign_id}/books/{book_id}/chapters/{chapter_id}/assets`.
    */
-  iterAllAssets(chapterId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): ItemIterator<Asset>;
+  iterAllAssets(chapterId: string, params?: ListParams & ListChapterAssetsParams, options?: CallOptions): ItemIterator<Asset>;
   /**
    * Get a chapter asset
    *
@@ -3541,20 +3616,11 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  getPage(options?: ServicePageOptions & {
-    campaignId?: string;
-    userPlayerId?: string;
-    userCreatorId?: string;
-    characterClass?: CharacterClass;
-    characterType?: CharacterType;
-    status?: CharacterStatus;
-    /** Filter by temporary characters. */
-    isTemporary?: boolean;
-  }): Promise<Page<Character>>;
+  getPage(params?: PageParams & ListCharactersParams, options?: CallOptions): Promise<Page<Character>>;
   /**
    * List characters
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of characters within a campaign.
    *
@@ -3562,16 +3628,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  listAll(options?: ServiceIterateOptions & {
-    campaignId?: string;
-    userPlayerId?: string;
-    userCreatorId?: string;
-    characterClass?: CharacterClass;
-    characterType?: CharacterType;
-    status?: CharacterStatus;
-    /** Filter by temporary characters. */
-    isTemporary?: boolean;
-  }): Promise<Character[]>;
+  listAll(params?: ListParams & ListCharactersParams, options?: CallOptions): Promise<Character[]>;
   /**
    * List characters
    *
@@ -3583,16 +3640,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters`; sends `On-Behalf-Of`.
    */
-  iterAll(options?: ServiceIterateOptions & {
-    campaignId?: string;
-    userPlayerId?: string;
-    userCreatorId?: string;
-    characterClass?: CharacterClass;
-    characterType?: CharacterType;
-    status?: CharacterStatus;
-    /** Filter by temporary characters. */
-    isTemporary?: boolean;
-  }): ItemIterator<Character>;
+  iterAll(params?: ListParams & ListCharactersParams, options?: CallOptions): ItemIterator<Character>;
   /**
    * Get character
    *
@@ -3602,9 +3650,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}`.
    */
-  get(characterId: string, options?: CallOptions & {
-    include?: CharacterInclude[];
-  }): Promise<CharacterDetail>;
+  get(characterId: string, params?: GetCharacterParams, options?: CallOptions): Promise<CharacterDetail>;
   /**
    * Create character
    *
@@ -3646,9 +3692,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/statistics`.
    */
-  getStatistics(characterId: string, options?: CallOptions & {
-    numTopTraits?: number;
-  }): Promise<RollStatistics>;
+  getStatistics(characterId: string, params?: GetCharacterStatisticsParams, options?: CallOptions): Promise<RollStatistics>;
   /**
    * Get character full sheet
    *
@@ -3658,10 +3702,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet`.
    */
-  getFullSheet(characterId: string, options?: CallOptions & {
-    /** Include available traits for each category and subcategory. */
-    includeAvailableTraits?: boolean;
-  }): Promise<CharacterFullSheet>;
+  getFullSheet(characterId: string, params?: GetCharacterFullSheetParams, options?: CallOptions): Promise<CharacterFullSheet>;
   /**
    * Get character full sheet category
    *
@@ -3673,10 +3714,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/full-sheet/categories/{category_id}`.
    */
-  getFullSheetCategory(characterId: string, categoryId: string, options?: CallOptions & {
-    /** Include available traits for this category. */
-    includeAvailableTraits?: boolean;
-  }): Promise<FullSheetTraitCategory>;
+  getFullSheetCategory(characterId: string, categoryId: string, params?: GetCharacterFullSheetCategoryParams, options?: CallOptions): Promise<FullSheetTraitCategory>;
   /**
    * List character assets
    *
@@ -3686,23 +3724,17 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  getAssetsPage(characterId: string, options?: ServicePageOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Page<Asset>>;
+  getAssetsPage(characterId: string, params?: PageParams & ListCharacterAssetsParams, options?: CallOptions): Promise<Page<Asset>>;
   /**
    * List character assets
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of assets attached to the parent object. Optionally filter by asset type.
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  listAllAssets(characterId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): Promise<Asset[]>;
+  listAllAssets(characterId: string, params?: ListParams & ListCharacterAssetsParams, options?: CallOptions): Promise<Asset[]>;
   /**
    * List character assets
    *
@@ -3712,10 +3744,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/assets`.
    */
-  iterAllAssets(characterId: string, options?: ServiceIterateOptions & {
-    /** Filter assets by type. */
-    assetType?: AssetType;
-  }): ItemIterator<Asset>;
+  iterAllAssets(characterId: string, params?: ListParams & ListCharacterAssetsParams, options?: CallOptions): ItemIterator<Asset>;
   /**
    * Get a character asset
    *
@@ -3754,17 +3783,17 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
-  getNotesPage(characterId: string, options?: ServicePageOptions): Promise<Page<Note>>;
+  getNotesPage(characterId: string, params?: PageParams, options?: CallOptions): Promise<Page<Note>>;
   /**
    * List character notes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of notes attached to the parent object.
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
-  listAllNotes(characterId: string, options?: ServiceIterateOptions): Promise<Note[]>;
+  listAllNotes(characterId: string, params?: ListParams, options?: CallOptions): Promise<Note[]>;
   /**
    * List character notes
    *
@@ -3774,7 +3803,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/notes`.
    */
-  iterAllNotes(characterId: string, options?: ServiceIterateOptions): ItemIterator<Note>;
+  iterAllNotes(characterId: string, params?: ListParams, options?: CallOptions): ItemIterator<Note>;
   /**
    * Get character note
    *
@@ -3818,11 +3847,11 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
-  getInventoryPage(characterId: string, options?: ServicePageOptions): Promise<Page<InventoryItem>>;
+  getInventoryPage(characterId: string, params?: PageParams, options?: CallOptions): Promise<Page<InventoryItem>>;
   /**
    * List inventory items
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of items in a character's inventory.
    *
@@ -3830,7 +3859,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
-  listAllInventory(characterId: string, options?: ServiceIterateOptions): Promise<InventoryItem[]>;
+  listAllInventory(characterId: string, params?: ListParams, options?: CallOptions): Promise<InventoryItem[]>;
   /**
    * List inventory items
    *
@@ -3842,7 +3871,7 @@ export interface CharactersService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/inventory`.
    */
-  iterAllInventory(characterId: string, options?: ServiceIterateOptions): ItemIterator<InventoryItem>;
+  iterAllInventory(characterId: string, params?: ListParams, options?: CallOptions): ItemIterator<InventoryItem>;
   /**
    * Get inventory item
    *
@@ -3899,15 +3928,11 @@ export interface CharacterTraitsService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  getPage(options?: ServicePageOptions & {
-    categoryId?: string;
-    /** Show rollable traits. */
-    isRollable?: boolean;
-  }): Promise<Page<CharacterTrait>>;
+  getPage(params?: PageParams & ListCharacterTraitsParams, options?: CallOptions): Promise<Page<CharacterTrait>>;
   /**
    * List character traits
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of traits assigned to a character.
    *
@@ -3915,11 +3940,7 @@ export interface CharacterTraitsService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  listAll(options?: ServiceIterateOptions & {
-    categoryId?: string;
-    /** Show rollable traits. */
-    isRollable?: boolean;
-  }): Promise<CharacterTrait[]>;
+  listAll(params?: ListParams & ListCharacterTraitsParams, options?: CallOptions): Promise<CharacterTrait[]>;
   /**
    * List character traits
    *
@@ -3931,11 +3952,7 @@ export interface CharacterTraitsService {
    *
    * `GET /api/v1/companies/{company_id}/characters/{character_id}/traits`.
    */
-  iterAll(options?: ServiceIterateOptions & {
-    categoryId?: string;
-    /** Show rollable traits. */
-    isRollable?: boolean;
-  }): ItemIterator<CharacterTrait>;
+  iterAll(params?: ListParams & ListCharacterTraitsParams, options?: CallOptions): ItemIterator<CharacterTrait>;
   /**
    * Get character trait
    *
@@ -3955,10 +3972,7 @@ export interface CharacterTraitsService {
    *
    * `DELETE /api/v1/companies/{company_id}/characters/{character_id}/traits/{character_trait_id}`; sends `On-Behalf-Of`.
    */
-  delete(characterTraitId: string, options?: CallOptions & {
-    /** The currency to use to recoup the cost of the trait. Optional. */
-    currency?: TraitModifyCurrency;
-  }): Promise<void>;
+  delete(characterTraitId: string, params?: DeleteCharacterTraitParams, options?: CallOptions): Promise<void>;
   /**
    * Assign trait to character
    *
@@ -4053,16 +4067,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  getSectionsPage(options?: ServicePageOptions & {
-    /** Filter sections by game version. */
-    gameVersion?: GameVersion;
-    /** Filter sections by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<Page<SheetSection>>;
+  getSectionsPage(params?: PageParams & ListCharacterBlueprintSectionsParams, options?: CallOptions): Promise<Page<SheetSection>>;
   /**
    * List sheet sections
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve character sheet sections.
    *
@@ -4070,12 +4079,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  listAllSections(options?: ServiceIterateOptions & {
-    /** Filter sections by game version. */
-    gameVersion?: GameVersion;
-    /** Filter sections by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<SheetSection[]>;
+  listAllSections(params?: ListParams & ListCharacterBlueprintSectionsParams, options?: CallOptions): Promise<SheetSection[]>;
   /**
    * List sheet sections
    *
@@ -4087,12 +4091,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/sections`.
    */
-  iterAllSections(options?: ServiceIterateOptions & {
-    /** Filter sections by game version. */
-    gameVersion?: GameVersion;
-    /** Filter sections by character class. */
-    characterClass?: CharacterClass;
-  }): ItemIterator<SheetSection>;
+  iterAllSections(params?: ListParams & ListCharacterBlueprintSectionsParams, options?: CallOptions): ItemIterator<SheetSection>;
   /**
    * Get sheet section
    *
@@ -4112,18 +4111,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  getCategoriesPage(options?: ServicePageOptions & {
-    /** Filter categories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter categories by parent sheet section. */
-    sectionId?: string;
-    /** Filter categories by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<Page<TraitCategory>>;
+  getCategoriesPage(params?: PageParams & ListCharacterBlueprintCategoriesParams, options?: CallOptions): Promise<Page<TraitCategory>>;
   /**
    * List trait categories
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve trait categories.
    *
@@ -4131,14 +4123,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  listAllCategories(options?: ServiceIterateOptions & {
-    /** Filter categories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter categories by parent sheet section. */
-    sectionId?: string;
-    /** Filter categories by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<TraitCategory[]>;
+  listAllCategories(params?: ListParams & ListCharacterBlueprintCategoriesParams, options?: CallOptions): Promise<TraitCategory[]>;
   /**
    * List trait categories
    *
@@ -4150,14 +4135,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/categories`.
    */
-  iterAllCategories(options?: ServiceIterateOptions & {
-    /** Filter categories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter categories by parent sheet section. */
-    sectionId?: string;
-    /** Filter categories by character class. */
-    characterClass?: CharacterClass;
-  }): ItemIterator<TraitCategory>;
+  iterAllCategories(params?: ListParams & ListCharacterBlueprintCategoriesParams, options?: CallOptions): ItemIterator<TraitCategory>;
   /**
    * Get trait category
    *
@@ -4177,18 +4155,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  getSubcategoriesPage(options?: ServicePageOptions & {
-    /** Filter subcategories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter subcategories by parent category. */
-    categoryId?: string;
-    /** Filter subcategories by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<Page<TraitSubcategory>>;
+  getSubcategoriesPage(params?: PageParams & ListCharacterBlueprintSubcategoriesParams, options?: CallOptions): Promise<Page<TraitSubcategory>>;
   /**
    * List subcategories
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve trait subcategories.
    *
@@ -4196,14 +4167,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  listAllSubcategories(options?: ServiceIterateOptions & {
-    /** Filter subcategories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter subcategories by parent category. */
-    categoryId?: string;
-    /** Filter subcategories by character class. */
-    characterClass?: CharacterClass;
-  }): Promise<TraitSubcategory[]>;
+  listAllSubcategories(params?: ListParams & ListCharacterBlueprintSubcategoriesParams, options?: CallOptions): Promise<TraitSubcategory[]>;
   /**
    * List subcategories
    *
@@ -4215,14 +4179,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/subcategories`.
    */
-  iterAllSubcategories(options?: ServiceIterateOptions & {
-    /** Filter subcategories by game version. */
-    gameVersion?: GameVersion;
-    /** Filter subcategories by parent category. */
-    categoryId?: string;
-    /** Filter subcategories by character class. */
-    characterClass?: CharacterClass;
-  }): ItemIterator<TraitSubcategory>;
+  iterAllSubcategories(params?: ListParams & ListCharacterBlueprintSubcategoriesParams, options?: CallOptions): ItemIterator<TraitSubcategory>;
   /**
    * Get subcategory
    *
@@ -4242,26 +4199,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  getTraitsPage(options?: ServicePageOptions & {
-    /** Filter traits by game version. */
-    gameVersion?: GameVersion;
-    /** Filter traits by character class. */
-    characterClass?: CharacterClass;
-    /** Filter traits by category. */
-    categoryId?: string;
-    /** Filter traits by subcategory. */
-    subcategoryId?: string;
-    /** Exclude traits that belong to a subcategory. */
-    excludeSubcategoryTraits?: boolean;
-    /** Filter by rollable status. */
-    isRollable?: boolean;
-    /** Sort traits by this field. */
-    orderBy?: BlueprintTraitOrderBy;
-  }): Promise<Page<Trait>>;
+  getTraitsPage(params?: PageParams & ListAllCharacterBlueprintTraitsParams, options?: CallOptions): Promise<Page<Trait>>;
   /**
    * List all traits
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve all system traits.
    *
@@ -4269,22 +4211,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  listAllTraits(options?: ServiceIterateOptions & {
-    /** Filter traits by game version. */
-    gameVersion?: GameVersion;
-    /** Filter traits by character class. */
-    characterClass?: CharacterClass;
-    /** Filter traits by category. */
-    categoryId?: string;
-    /** Filter traits by subcategory. */
-    subcategoryId?: string;
-    /** Exclude traits that belong to a subcategory. */
-    excludeSubcategoryTraits?: boolean;
-    /** Filter by rollable status. */
-    isRollable?: boolean;
-    /** Sort traits by this field. */
-    orderBy?: BlueprintTraitOrderBy;
-  }): Promise<Trait[]>;
+  listAllTraits(params?: ListParams & ListAllCharacterBlueprintTraitsParams, options?: CallOptions): Promise<Trait[]>;
   /**
    * List all traits
    *
@@ -4296,22 +4223,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/traits`.
    */
-  iterAllTraits(options?: ServiceIterateOptions & {
-    /** Filter traits by game version. */
-    gameVersion?: GameVersion;
-    /** Filter traits by character class. */
-    characterClass?: CharacterClass;
-    /** Filter traits by category. */
-    categoryId?: string;
-    /** Filter traits by subcategory. */
-    subcategoryId?: string;
-    /** Exclude traits that belong to a subcategory. */
-    excludeSubcategoryTraits?: boolean;
-    /** Filter by rollable status. */
-    isRollable?: boolean;
-    /** Sort traits by this field. */
-    orderBy?: BlueprintTraitOrderBy;
-  }): ItemIterator<Trait>;
+  iterAllTraits(params?: ListParams & ListAllCharacterBlueprintTraitsParams, options?: CallOptions): ItemIterator<Trait>;
   /**
    * Get trait
    *
@@ -4331,11 +4243,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
-  getConceptsPage(options?: ServicePageOptions): Promise<Page<CharacterConcept>>;
+  getConceptsPage(params?: PageParams, options?: CallOptions): Promise<Page<CharacterConcept>>;
   /**
    * List concepts
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve all character concepts available in the system.
    *
@@ -4343,7 +4255,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
-  listAllConcepts(options?: ServiceIterateOptions): Promise<CharacterConcept[]>;
+  listAllConcepts(params?: ListParams, options?: CallOptions): Promise<CharacterConcept[]>;
   /**
    * List concepts
    *
@@ -4355,7 +4267,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/concepts`.
    */
-  iterAllConcepts(options?: ServiceIterateOptions): ItemIterator<CharacterConcept>;
+  iterAllConcepts(params?: ListParams, options?: CallOptions): ItemIterator<CharacterConcept>;
   /**
    * Get concept
    *
@@ -4375,14 +4287,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  getVampireClansPage(options?: ServicePageOptions & {
-    /** Show vampire clans for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<Page<VampireClan>>;
+  getVampireClansPage(params?: PageParams & ListCharacterBlueprintVampireClansParams, options?: CallOptions): Promise<Page<VampireClan>>;
   /**
    * List vampire clans
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve all vampire clans available in the system.
    *
@@ -4390,10 +4299,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  listAllVampireClans(options?: ServiceIterateOptions & {
-    /** Show vampire clans for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<VampireClan[]>;
+  listAllVampireClans(params?: ListParams & ListCharacterBlueprintVampireClansParams, options?: CallOptions): Promise<VampireClan[]>;
   /**
    * List vampire clans
    *
@@ -4405,10 +4311,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/vampire-clans`.
    */
-  iterAllVampireClans(options?: ServiceIterateOptions & {
-    /** Show vampire clans for this game version. */
-    gameVersion?: GameVersion;
-  }): ItemIterator<VampireClan>;
+  iterAllVampireClans(params?: ListParams & ListCharacterBlueprintVampireClansParams, options?: CallOptions): ItemIterator<VampireClan>;
   /**
    * Get vampire clan
    *
@@ -4428,14 +4331,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  getWerewolfAuspicesPage(options?: ServicePageOptions & {
-    /** Show werewolf auspices for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<Page<WerewolfAuspice>>;
+  getWerewolfAuspicesPage(params?: PageParams & ListCharacterBlueprintWerewolfAuspicesParams, options?: CallOptions): Promise<Page<WerewolfAuspice>>;
   /**
    * List werewolf auspices
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve all werewolf auspices available in the system.
    *
@@ -4443,10 +4343,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  listAllWerewolfAuspices(options?: ServiceIterateOptions & {
-    /** Show werewolf auspices for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<WerewolfAuspice[]>;
+  listAllWerewolfAuspices(params?: ListParams & ListCharacterBlueprintWerewolfAuspicesParams, options?: CallOptions): Promise<WerewolfAuspice[]>;
   /**
    * List werewolf auspices
    *
@@ -4458,10 +4355,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-auspices`.
    */
-  iterAllWerewolfAuspices(options?: ServiceIterateOptions & {
-    /** Show werewolf auspices for this game version. */
-    gameVersion?: GameVersion;
-  }): ItemIterator<WerewolfAuspice>;
+  iterAllWerewolfAuspices(params?: ListParams & ListCharacterBlueprintWerewolfAuspicesParams, options?: CallOptions): ItemIterator<WerewolfAuspice>;
   /**
    * Get werewolf auspice
    *
@@ -4481,14 +4375,11 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  getWerewolfTribesPage(options?: ServicePageOptions & {
-    /** Show werewolf tribes for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<Page<WerewolfTribe>>;
+  getWerewolfTribesPage(params?: PageParams & ListCharacterBlueprintWerewolfTribesParams, options?: CallOptions): Promise<Page<WerewolfTribe>>;
   /**
    * List werewolf tribes
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve all werewolf tribes available in the system.
    *
@@ -4496,10 +4387,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  listAllWerewolfTribes(options?: ServiceIterateOptions & {
-    /** Show werewolf tribes for this game version. */
-    gameVersion?: GameVersion;
-  }): Promise<WerewolfTribe[]>;
+  listAllWerewolfTribes(params?: ListParams & ListCharacterBlueprintWerewolfTribesParams, options?: CallOptions): Promise<WerewolfTribe[]>;
   /**
    * List werewolf tribes
    *
@@ -4511,10 +4399,7 @@ export interface CharacterBlueprintService {
    *
    * `GET /api/v1/companies/{company_id}/characterblueprint/werewolf-tribes`.
    */
-  iterAllWerewolfTribes(options?: ServiceIterateOptions & {
-    /** Show werewolf tribes for this game version. */
-    gameVersion?: GameVersion;
-  }): ItemIterator<WerewolfTribe>;
+  iterAllWerewolfTribes(params?: ListParams & ListCharacterBlueprintWerewolfTribesParams, options?: CallOptions): ItemIterator<WerewolfTribe>;
   /**
    * Get werewolf tribe
    *
@@ -4537,13 +4422,11 @@ export interface DictionaryService {
    *
    * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  getPage(options?: ServicePageOptions & {
-    term?: string;
-  }): Promise<Page<DictionaryTerm>>;
+  getPage(params?: PageParams & ListDictionaryTermsParams, options?: CallOptions): Promise<Page<DictionaryTerm>>;
   /**
    * List dictionary terms
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of dictionary terms for a company. Optionally search by term name or synonym. Terms provide definitions for game concepts and lore.
    *
@@ -4551,9 +4434,7 @@ export interface DictionaryService {
    *
    * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  listAll(options?: ServiceIterateOptions & {
-    term?: string;
-  }): Promise<DictionaryTerm[]>;
+  listAll(params?: ListParams & ListDictionaryTermsParams, options?: CallOptions): Promise<DictionaryTerm[]>;
   /**
    * List dictionary terms
    *
@@ -4565,9 +4446,7 @@ export interface DictionaryService {
    *
    * `GET /api/v1/companies/{company_id}/dictionaries`.
    */
-  iterAll(options?: ServiceIterateOptions & {
-    term?: string;
-  }): ItemIterator<DictionaryTerm>;
+  iterAll(params?: ListParams & ListDictionaryTermsParams, options?: CallOptions): ItemIterator<DictionaryTerm>;
   /**
    * Get dictionary term
    *
@@ -4620,20 +4499,11 @@ export interface DicerollsService {
    *
    * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  getPage(options?: ServicePageOptions & {
-    /** Show dice rolls for this user. */
-    userid?: string;
-    /** Show dice rolls for this character. */
-    characterid?: string;
-    /** Show dice rolls for this campaign. */
-    campaignid?: string;
-    /** Show dice rolls for characters of this type. */
-    characterType?: CharacterType;
-  }): Promise<Page<Diceroll>>;
+  getPage(params?: PageParams & ListDiceRollsParams, options?: CallOptions): Promise<Page<Diceroll>>;
   /**
    * List dice rolls
    *
-   * Every item, page by page.
+   * Every item, page by page (`limit`: the page size).
    *
    * Retrieve a paginated list of dice roll records within a company.
    *
@@ -4641,16 +4511,7 @@ export interface DicerollsService {
    *
    * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  listAll(options?: ServiceIterateOptions & {
-    /** Show dice rolls for this user. */
-    userid?: string;
-    /** Show dice rolls for this character. */
-    characterid?: string;
-    /** Show dice rolls for this campaign. */
-    campaignid?: string;
-    /** Show dice rolls for characters of this type. */
-    characterType?: CharacterType;
-  }): Promise<Diceroll[]>;
+  listAll(params?: ListParams & ListDiceRollsParams, options?: CallOptions): Promise<Diceroll[]>;
   /**
    * List dice rolls
    *
@@ -4662,16 +4523,7 @@ export interface DicerollsService {
    *
    * `GET /api/v1/companies/{company_id}/dicerolls`; sends `On-Behalf-Of`.
    */
-  iterAll(options?: ServiceIterateOptions & {
-    /** Show dice rolls for this user. */
-    userid?: string;
-    /** Show dice rolls for this character. */
-    characterid?: string;
-    /** Show dice rolls for this campaign. */
-    campaignid?: string;
-    /** Show dice rolls for characters of this type. */
-    characterType?: CharacterType;
-  }): ItemIterator<Diceroll>;
+  iterAll(params?: ListParams & ListDiceRollsParams, options?: CallOptions): ItemIterator<Diceroll>;
   /**
    * Get dice roll
    *
@@ -4732,10 +4584,7 @@ export interface CharacterAutogenService {
    *
    * `POST /api/v1/companies/{company_id}/characters/autogenerate`; sends `On-Behalf-Of`.
    */
-  generateCharacter(body: CreateAutogenerateRequest, options: MutationOptions & {
-    /** Campaign to generate the character in. */
-    campaignId: string;
-  }): Promise<Character>;
+  generateCharacter(body: CreateAutogenerateRequest, params: AutogenerateCharacterParams, options?: MutationOptions): Promise<Character>;
   /**
    * Start player character generation
    *
@@ -4757,10 +4606,7 @@ export interface CharacterAutogenService {
    *
    * `POST /api/v1/companies/{company_id}/characters/chargen/start`; sends `On-Behalf-Of`.
    */
-  startChargenSession(options: MutationOptions & {
-    /** Campaign to generate characters for. */
-    campaignId: string;
-  }): Promise<ChargenSessionResponse>;
+  startChargenSession(params: StartChargenSessionParams, options?: MutationOptions): Promise<ChargenSessionResponse>;
   /**
    * Finalize character selection
    *

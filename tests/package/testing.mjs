@@ -16,6 +16,15 @@ fake.setResponse(Routes.USERS_LIST, { items: [{ name_first: 'Ann' }, { name_firs
 const all = await users.listAll();
 checks.push(['testing: setResponse items are merged over a valid model', all.map((u) => u.name_first).join() === 'Ann,Bo']);
 
+// The one naming rule through the fake: filters and paging by their API names in `params`,
+// the knobs in `options`; the recorded query holds the API's names.
+await users.getPage({ user_role: 'PLAYER', limit: 5 }, { headers: { 'x-trace': 'fake' } });
+const filtered = fake.requests.at(-1);
+const camelRefused = await users.getPage({ userRole: 'PLAYER' }).catch((e) => e);
+checks.push(['testing: service params use the API names, options the knobs',
+  filtered.query.user_role === 'PLAYER' && filtered.query.limit === '5' && filtered.headers['x-trace'] === 'fake'
+  && camelRefused instanceof RequestValidationError && camelRefused.field === 'params']);
+
 fake.setResponse(Routes.USERS_GET, { model: { username: 'only-u1' }, params: { user_id: 'u1' } });
 const u1 = await users.get('u1');
 const u2 = await users.get('u2');

@@ -9,7 +9,9 @@ import { FakeVClient, Routes } from 'vclient/testing';
 import type { User } from 'vclient';
 const fake = new FakeVClient({ maxRetries: 0 });
 fake.setResponse(Routes.USERS_LIST, { items: [{ name_first: 'Ann' }] });
-const users: Promise<User[]> = fake.users('u').listAll();
+const users: Promise<User[]> = fake.users('u').listAll({ user_role: 'PLAYER', limit: 50 }, { timeout: 5 });
+// @ts-expect-error: filters keep the API's names
+void fake.users('u').listAll({ userRole: 'PLAYER' });
 void users;
 // No wasm-bindgen internals in the public types; `using` closes the client.
 async function scoped() {

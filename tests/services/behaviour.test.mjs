@@ -47,16 +47,18 @@ test('arguments are checked before sending and named in the error', async () => 
   const users = c.users(ACTOR);
   await assert.rejects(users.get(''), (e) => e.field === 'userId' && /non-empty string/.test(e.message));
   await assert.rejects(users.get('..'), (e) => e instanceof RequestValidationError && e.field === 'userId' && /another resource/.test(e.message));
-  await assert.rejects(users.getPage({ userRole: 'KING' }), (e) => e.field === 'userRole' && /ADMIN, STORYTELLER/.test(e.message));
-  await assert.rejects(users.getPage({ nope: 1 }), (e) => e.field === 'options' && /unknown key "nope"/.test(e.message));
+  await assert.rejects(users.getPage({ user_role: 'KING' }), (e) => e.field === 'user_role' && /ADMIN, STORYTELLER/.test(e.message));
+  await assert.rejects(users.getPage({ nope: 1 }), (e) => e.field === 'params' && /unknown key "nope"/.test(e.message));
   await assert.rejects(users.create({ email: 'a@b.c' }), (e) => /is required/.test(e.message));
   await assert.rejects(c.companies.grantAccess(COMPANY, 'dev', 'BOSS'), (e) => e.field === 'permission');
-  await assert.rejects(users.get('u', {}, 'extra'), (e) => e.field === 'arguments');
+  await assert.rejects(users.get('u', {}, {}, 'extra'), (e) => e.field === 'arguments' && /\(userId, params, options\)/.test(e.message));
+  await assert.rejects(c.campaigns(ACTOR).get('c', {}, 'extra'), (e) => e.field === 'arguments' && /\(campaignId, options\)/.test(e.message));
   // A body field passed as an argument is named as the argument (`newValue`, not `target_value`).
   await assert.rejects(c.characterTraits('ch1', ACTOR).changeValue('t1', 'high', 'XP'), (e) => e.field === 'newValue');
-  // `limit` is the page size's other name for iteration; two different sizes are refused.
-  assert.throws(() => users.iterAll({ limit: 5, pageSize: 6 }), (e) => e instanceof RequestValidationError && e.field === 'limit' && /`pageSize`/.test(e.message));
-  assert.throws(() => users.iterAll({ offset: 5 }), (e) => e.field === 'options');
+  // Iteration's page size is `limit`, the API's (and the reference's) name; `offset` is refused.
+  assert.throws(() => users.iterAll({ pageSize: 6 }), (e) => e instanceof RequestValidationError && e.field === 'params' && /page size is `limit`/.test(e.message));
+  assert.throws(() => users.iterAll({ offset: 5 }), (e) => e.field === 'offset' && /start at offset 0/.test(e.message));
+  await assert.rejects(users.listAll({ nope: 5 }), (e) => e.field === 'params' && /known: limit, user_role, email\)$/.test(e.message));
 });
 
 test('a 2xx body that breaks the schema is a ResponseValidationError with field, operation and request id', async () => {

@@ -45,7 +45,6 @@ before(async () => {
 });
 after(async () => { await client.close(); await srv.close(); });
 
-const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 const idFor = (name) => stableUuid(`arg-${name}`);
 
 /** A value for one query parameter, and the strings the server must receive. */
@@ -133,6 +132,10 @@ for (const e of endpoints) {
       } else if (b?.kind === 'multipart') {
         args.push({ data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), filename: 'portrait.png' });
       }
+      // The naming rule: API data (filters, paging) in `params` by the API's names, the
+      // client's knobs in `options`, last; `params` only where the method has any.
+      const hasParams = m.mode !== 'call' || (!m.variant && e.query.length > 0);
+      const params = {};
       const options = {};
       const query = new URLSearchParams();
       if (m.variant) {
@@ -143,7 +146,7 @@ for (const e of endpoints) {
       if (!m.variant) {
         for (const q of e.query) {
           const [v, sent] = queryValue(q);
-          options[q.js] = v;
+          params[q.name] = v;
           for (const s of sent) query.append(q.name, s);
         }
       }
@@ -152,9 +155,10 @@ for (const e of endpoints) {
       if (mutating) options.idempotencyKey = key;
       const expectedQuery = new URLSearchParams(query);
       if (m.mode === 'page') {
-        options.limit = 3; options.offset = 0;
+        params.limit = 3; params.offset = 0;
         expectedQuery.set('limit', '3'); expectedQuery.set('offset', '0');
       }
+      if (hasParams) args.push(params);
       let result;
       if (m.mode === 'iterAll') {
         result = [];

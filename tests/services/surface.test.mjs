@@ -1,5 +1,5 @@
 // The service methods keep the promises of the raw calls (issue 10): a throwing getter in a
-// method's options or body fails the call naming it (never a silently dropped field), and a
+// method's params, options or body fails the call naming it (never a silently dropped field), and a
 // failed call's stack reaches the caller's own code.
 // Run: node --test tests/services/   (needs target/pkg-web from scripts/build.sh)
 import { test } from 'node:test';
@@ -11,11 +11,13 @@ const throwing = (obj, key) => Object.defineProperty(obj, key, {
   enumerable: true, get() { throw new RangeError(`${key} unavailable`); },
 });
 
-test("a throwing getter in a service method's options is reported, not dropped", async () => {
-  const options = throwing({}, 'userRole');
-  await refused(() => client.users('actor').listAll(options), 'userRole', /getter of `userRole` threw/);
-  const e = await client.users('actor').listAll(options).catch((x) => x);
+test("a throwing getter in a service method's params or options is reported, not dropped", async () => {
+  const params = throwing({}, 'user_role');
+  await refused(() => client.users('actor').listAll(params), 'user_role', /getter of `user_role` threw/);
+  const e = await client.users('actor').listAll(params).catch((x) => x);
   assert.ok(e.cause instanceof RangeError);
+  const options = throwing({}, 'timeout');
+  await refused(() => client.users('actor').listAll({}, options), 'timeout', /getter of `timeout` threw/);
 });
 
 test('a throwing getter in a body is reported, not dropped', async () => {

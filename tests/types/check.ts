@@ -27,11 +27,11 @@ f();
 import { Enums, defaultClient, usersService, type User, type Campaign, type UserRole } from '../../target/pkg-web/vclient.js';
 async function services() {
   const users = c.users('user-1', { companyId: 'co-1' });
-  const page: Page<User> = await users.getPage({ limit: 10, userRole: 'PLAYER' });
+  const page: Page<User> = await users.getPage({ limit: 10, user_role: 'PLAYER' });
   const first: User | undefined = page.items[0];
   const role: UserRole = Enums.UserRole.STORYTELLER;
   const campaign: Campaign = await c.campaigns('user-1').create({ name: 'Night' }, { idempotencyKey: 'k' });
-  for await (const u of users.iterAll({ pageSize: 50 })) { const id: string = u.id; console.log(id); }
+  for await (const u of users.iterAll({ limit: 50 })) { const id: string = u.id; console.log(id); }
   const books = c.books(campaign.id, 'user-1');
   await books.renumber('b1', 2);
   const dl = await c.globalAdmin.downloadLogs();

@@ -59,7 +59,7 @@ async function services() {
   // @ts-expect-error: not a role
   const king: UserRole = 'KING';
   // @ts-expect-error: not a filter of this list
-  await campaigns.getPage({ userRole: 'PLAYER' });
+  await campaigns.getPage({ user_role: 'PLAYER' });
   console.log(asDate, king);
 }
 
