@@ -17,4 +17,6 @@ if [ ! -f ../target/npm/dist/node.js ]; then
 fi
 # vclient/proxy's added latency and throughput on loopback (no peers needed).
 node proxy.mjs $(case " $* " in *" --quick "*) echo --quick ;; esac)
+# JS↔wasm crossings per call (one request, page and service call), also as JSON.
+node crossings.mjs --json=../target/bench/crossings.json
 exec node run.mjs "$@"
