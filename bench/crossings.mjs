@@ -1,8 +1,7 @@
 // Counts JS↔wasm crossings for one successful call on the built package, in Node, against a
-// local node:http server (real fetch). Every function the .wasm imports (JS called from wasm)
-// and every function it exports (wasm called from JS, glue helpers such as
-// `__wbindgen_malloc` and closure invokers included) is wrapped with a counter before the
-// package loads; the counters are read around one call after a warm-up.
+// local node:http server (real fetch). Every function the .wasm imports and exports is wrapped
+// with a counter before the package loads (lib/count.mjs); the counters are read around one
+// call after a warm-up.
 //
 //   node bench/crossings.mjs [--dist=target/npm/dist] [--json=<file>] [--detail]
 //
@@ -12,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { countCrossings } from './lib/count.mjs';
 import { BODY } from './lib/mock.mjs';
 import { pageBody } from './lib/pages.mjs';
 
@@ -23,44 +23,9 @@ const JSON_OUT = arg('json');
 const DETAIL = argv.includes('--detail');
 const RUNS = 5;
 
-// ---------------------------------------------------------------- the counting instance
-const counts = new Map(); // "import:module.name" / "export:name" -> calls
-let on = false;
-const counted = (key, f) => function wrapped(...args) {
-  if (on) counts.set(key, (counts.get(key) ?? 0) + 1);
-  return f.apply(this, args);
-};
-const OriginalInstance = WebAssembly.Instance;
-let patched = 0;
-function wrapImports(imports) {
-  const out = {};
-  for (const [mod, fns] of Object.entries(imports ?? {})) {
-    out[mod] = {};
-    for (const [name, v] of Object.entries(fns)) {
-      out[mod][name] = typeof v === 'function' ? counted(`import:${name}`, v) : v;
-    }
-  }
-  return out;
-}
-function wrapExports(exports) {
-  const out = {};
-  for (const [name, v] of Object.entries(exports)) {
-    out[name] = typeof v === 'function' ? counted(`export:${name}`, v) : v;
-  }
-  return Object.freeze(out);
-}
-// The glue reads `instance.exports` once and calls everything through it; a constructor that
-// returns an object makes `new WebAssembly.Instance()` yield it.
-function CountingInstance(module, imports) {
-  patched++;
-  const real = new OriginalInstance(module, wrapImports(imports));
-  return { exports: wrapExports(real.exports), __proto__: OriginalInstance.prototype };
-}
-CountingInstance.prototype = OriginalInstance.prototype;
-WebAssembly.Instance = CountingInstance;
-
+const counter = countCrossings();
 const { VClient } = await import(pathToFileURL(path.join(DIST, 'node.js')).href);
-if (patched !== 1) throw new Error(`expected the package to instantiate one .wasm, saw ${patched}`);
+if (counter.instances !== 1) throw new Error(`expected the package to instantiate one .wasm, saw ${counter.instances}`);
 
 // ---------------------------------------------------------------- a local server
 const server = http.createServer((req, res) => {
@@ -82,22 +47,11 @@ const calls = {
   'system.health()': () => client.system.health(),
 };
 
-async function measure(call) {
-  counts.clear();
-  on = true;
-  await call();
-  on = false;
-  const byKey = Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
-  let imports = 0, exports = 0;
-  for (const [k, n] of counts) if (k.startsWith('import:')) imports += n; else exports += n;
-  return { total: imports + exports, imports, exports, byKey };
-}
-
 const results = {};
 for (const [name, call] of Object.entries(calls)) {
   for (let i = 0; i < 20; i++) await call(); // warm-up: lazy statics, caches, JIT
   const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await measure(call));
+  for (let i = 0; i < RUNS; i++) runs.push(await counter.during(call));
   // The count is deterministic unless a finalizer (a dropped closure) lands inside a run: keep the smallest.
   const best = runs.reduce((a, b) => (b.total < a.total ? b : a));
   results[name] = { ...best, runs: runs.map((r) => r.total) };
