@@ -29,6 +29,7 @@ if (counter.instances !== 1) throw new Error(`expected the package to instantiat
 
 // ---------------------------------------------------------------- a local server
 const server = http.createServer((req, res) => {
+  req.resume(); // a POST's body: read and dropped
   const url = new URL(req.url, 'http://x');
   const body = url.pathname === '/api/v1/companies' ? pageBody(url.searchParams) : BODY;
   res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_0123456789abcdefghijkl' });
@@ -42,6 +43,9 @@ const calls = {
   "request('GET')": () => client.request('GET', '/api/v1/health'),
   "request('GET', {query, signal})": () => client.request('GET', '/api/v1/companies', {
     query: { limit: 10, offset: 0 }, signal: new AbortController().signal,
+  }),
+  "request('POST', {json, idempotencyKey})": () => client.request('POST', '/api/v1/companies', {
+    json: { name: 'Camarilla', email: 'p@x.io', description: 'A bench company' }, idempotencyKey: 'bench-idempotency-key-0001',
   }),
   'getPage': () => client.getPage('/api/v1/companies', { limit: 10 }),
   'system.health()': () => client.system.health(),
@@ -61,10 +65,10 @@ server.close();
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`JS↔wasm crossings per call (${DIST})\n`);
-console.log(`| ${pad('Call', 34)} | total | wasm→JS (imports) | JS→wasm (exports) |`);
-console.log(`|${'-'.repeat(36)}|------:|------------------:|------------------:|`);
+console.log(`| ${pad('Call', 40)} | total | wasm→JS (imports) | JS→wasm (exports) |`);
+console.log(`|${'-'.repeat(42)}|------:|------------------:|------------------:|`);
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${pad(name, 34)} | ${String(r.total).padStart(5)} | ${String(r.imports).padStart(17)} | ${String(r.exports).padStart(17)} |`);
+  console.log(`| ${pad(name, 40)} | ${String(r.total).padStart(5)} | ${String(r.imports).padStart(17)} | ${String(r.exports).padStart(17)} |`);
 }
 if (DETAIL) {
   for (const [name, r] of Object.entries(results)) {

@@ -1,11 +1,8 @@
-// The seam between the engine (Rust) and the platform: one call from wasm performs one attempt
-// (fetch → the headers the engine reads → the body, parsed when JSON is wanted) under one
-// AbortController, and the engine reads the outcome with two calls (the awaited payload, then
-// `meta(promise)`, one string). Done from wasm, the same attempt took some sixty crossings and
-// two awaited promises. Rust still decides everything: timeouts, retries, waits, pacing.
-//
-// Also here, for the same reason: the client's header template (built once per client), its
-// close registry, and the sleep between attempts, which the registry cuts short.
+// The engine's I/O in one call from wasm per attempt: fetch, the headers the engine reads, the
+// body (capped; parsed when JSON is wanted), under one AbortController. Done from wasm this
+// took some fifty crossings and two awaited promises. Rust still decides everything (timeouts,
+// retries, waits, pacing); here are also the client's constant headers, its close registry and
+// the sleep between attempts.
 
 /**
  * The per-client part of every attempt. `template`: the constant headers as "name\nvalue\n…"
@@ -70,8 +67,8 @@ const CLOSED = { why: 'c' };
 
 /**
  * Performs one attempt. `headers`: this call's headers as "name\nvalue\n…", layered over the
- * template; `expect`: 0 JSON, 1 bytes. Never rejects: resolves with the payload, and
- * `meta(promise)` says what it is (see `settle`).
+ * template; `expect`: 0 JSON, 1 bytes. Never rejects: resolves with the payload, and then
+ * `meta(promise)` says what it is.
  */
 export function attempt(s, reg, signal, method, url, headers, body, timeoutMs, expect) {
   const out = { meta: '' };
@@ -85,24 +82,23 @@ export function meta(promise) {
   return promise.out.meta;
 }
 
-// `meta` is one string: a kind letter, then for a response its status and the headers, each
-// on its own line: "" when absent, "=" + value when present (a newline cannot occur in a
-// header value; a polyfill's is replaced by a space).
-// Kinds: responses: P parsed JSON, J not JSON (payload: the SyntaxError), T text (an error
-// body), B bytes, F refused (payload: why); faults (payload: the error): t timeout, a aborted,
+// `meta`: a kind letter, then for a response its status and headers, one per line: "" when
+// absent, "=" + value (a header value holds no newline; a polyfill's becomes a space).
+// Responses: P parsed JSON, J not JSON (payload: the SyntaxError), T an error body's text,
+// B bytes, F refused (payload: why). Faults (payload: the error): t timeout, a aborted,
 // c closed, e fetch or body read failed, s fetch threw, n not a Response, x no
 // AbortController, g no Headers, h invalid header.
 async function run(out, s, reg, signal, method, url, headers, body, timeoutMs, expect) {
-  if (reg.closed) return fault(out, 'c');
-  if (signal?.aborted) return fault(out, 'a');
+  if (reg.closed) return settle(out, 'c');
+  if (signal?.aborted) return settle(out, 'a');
   let controller;
   try {
     controller = new AbortController();
   } catch (e) {
-    return fault(out, 'x', e);
+    return settle(out, 'x', e);
   }
   if (typeof controller.abort !== 'function') {
-    return fault(out, 'x', 'AbortController.prototype.abort is missing');
+    return settle(out, 'x', 'AbortController.prototype.abort is missing');
   }
   const abort = (why) => () => controller.abort(why);
   const onClose = abort(CLOSED);
@@ -119,7 +115,7 @@ async function run(out, s, reg, signal, method, url, headers, body, timeoutMs, e
   }
 }
 
-function fault(out, kind, error) {
+function settle(out, kind, error) {
   out.meta = kind;
   return error;
 }
@@ -127,7 +123,7 @@ function fault(out, kind, error) {
 /** A failure after the signal may have fired: the marker says why, else `kind`. */
 function failed(out, signal, kind, error) {
   const marked = signal.aborted && [TIMEOUT, ABORTED, CLOSED].includes(signal.reason);
-  return fault(out, marked ? signal.reason.why : kind, error);
+  return settle(out, marked ? signal.reason.why : kind, error);
 }
 
 async function send(out, s, signal, method, url, headers, body, expect) {
@@ -135,14 +131,14 @@ async function send(out, s, signal, method, url, headers, body, expect) {
   try {
     h = new Headers();
   } catch (e) {
-    return fault(out, 'g', e);
+    return settle(out, 'g', e);
   }
   try {
     for (const [n, v] of s.template) h.set(n, v);
     for (const [n, v] of pairs(headers)) h.set(n, v);
     if (s.key !== undefined) h.set('X-API-KEY', s.key);
   } catch (e) {
-    return fault(out, 'h', e);
+    return settle(out, 'h', e);
   }
   const init = { method, headers: h };
   if (body !== undefined) init.body = body;
@@ -162,7 +158,7 @@ async function send(out, s, signal, method, url, headers, body, expect) {
   } catch (e) {
     return failed(out, signal, 'e', e);
   }
-  if (typeof response !== 'object' || response === null) return fault(out, 'n', response);
+  if (typeof response !== 'object' || response === null) return settle(out, 'n', response);
   // Structural access: a Response from another realm or a polyfill works too.
   const status = response.type === 'opaqueredirect' ? 0 : (response.status | 0) & 0xffff;
   const failure = status < 200 || status >= 300;
@@ -195,16 +191,16 @@ async function send(out, s, signal, method, url, headers, body, expect) {
     return failed(out, signal, 'e', e);
   }
   if (typeof read === 'string') {
-    if (mode === 1) return fault(out, 'T' + line, read);
-    if (read.length === 0) return fault(out, 'P' + line, undefined);
+    if (mode === 1) return settle(out, 'T' + line, read);
+    if (read.length === 0) return settle(out, 'P' + line, undefined);
     try {
-      return fault(out, 'P' + line, JSON.parse(read));
+      return settle(out, 'P' + line, JSON.parse(read));
     } catch (e) {
-      return fault(out, 'J' + line, e);
+      return settle(out, 'J' + line, e);
     }
   }
-  if (read instanceof ArrayBuffer) return fault(out, 'B' + line, read);
-  return fault(out, 'F' + line, typeof read?.refused === 'string' ? read.refused : 'could not be read');
+  if (read instanceof ArrayBuffer) return settle(out, 'B' + line, read);
+  return settle(out, 'F' + line, typeof read?.refused === 'string' ? read.refused : 'could not be read');
 }
 
 // ---------------------------------------------------------------- the body
