@@ -50,7 +50,7 @@ extern "C" {
 }
 
 /// Sends attempts through `fetch` (the global one, or the `fetch` option).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FetchTransport {
     /// The JS side of the client: fetch, its `this`, the constant headers, the key, the
     /// body cap and whether `RateLimit` is read on successes (for pacing).
@@ -70,6 +70,13 @@ fn pack(headers: &HeaderList) -> String {
         out.push_str(value);
     }
     out
+}
+
+impl std::fmt::Debug for FetchTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the session: it holds the API key.
+        f.debug_struct("FetchTransport").finish_non_exhaustive()
+    }
 }
 
 impl FetchTransport {
