@@ -17,6 +17,4 @@ if [ ! -f ../target/npm/dist/node.js ]; then
 fi
 # vclient/proxy's added latency and throughput on loopback (no peers needed).
 node proxy.mjs $(case " $* " in *" --quick "*) echo --quick ;; esac)
-# JS↔wasm crossings per call (one request, page and service call), also as JSON.
-node crossings.mjs --json=../target/bench/crossings.json
 exec node run.mjs "$@"
