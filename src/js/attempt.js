@@ -203,6 +203,16 @@ async function send(out, s, signal, method, url, headers, body, expect) {
   return settle(out, 'F' + line, typeof read?.refused === 'string' ? read.refused : 'could not be read');
 }
 
+/** `v[key]` of an object that is not an array, else undefined (a throwing getter too). */
+export function member(v, key) {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  try {
+    return v[key];
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- the body
 // Read with a size cap, so a hostile or broken server cannot make the client buffer without
 // bound, and decoded strictly, so invalid UTF-8 is an error instead of silently replaced
