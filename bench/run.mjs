@@ -3,7 +3,7 @@
 //   bash bench/run.sh            # full run (~6-8 min on 2 vCPUs), tables to stdout
 //   bash bench/run.sh --quick    # small counts, < 1 min, a smoke check
 //   bash bench/run.sh --write    # also writes BENCHMARKS.md at the repo root
-//   options: --only=overhead,memory,server,listall,startup,size   --json=<file>
+//   options: --only=overhead,memory,server,listall,startup,size,crossings   --json=<file>
 //
 // Sections (README-style description in BENCHMARKS.md, "Method"):
 //  overhead  mocked fetch, sequential GET and keyed JSON POST, every request timed, clients
@@ -15,6 +15,7 @@
 //  startup   compile + instantiate of vclient_bg.wasm (fresh bytes each time) and module
 //            import time in fresh child processes
 //  size      what a browser downloads: gzip -9 / brotli 11 per file; peers via esbuild
+//  crossings JS↔wasm calls per request, page and service call (crossings.mjs, a fresh process)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -439,6 +440,19 @@ async function size() {
     + table(['Section', 'raw', 'gzip -9'], res.wasmSections.filter((x) => x.raw >= 256).map((x) => [x.name, kib(x.raw), kib(x.gzip)])));
 }
 
+// ---------------------------------------------------------------- JS↔wasm crossings
+function crossings() {
+  // Its own process: crossings.mjs wraps the wasm instance before the package loads.
+  const file = path.join(SNAP, 'crossings.json');
+  const p = spawnSync(process.execPath, [path.join(BENCH, 'crossings.mjs'), `--dist=${DIST}`, `--json=${file}`], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`crossings.mjs failed: ${p.stderr}`);
+  const res = JSON.parse(fs.readFileSync(file, 'utf8')).calls;
+  results.sections.crossings = res;
+  section('JS↔wasm crossings per call', table(['Call', 'total', 'wasm→JS (imports)', 'JS→wasm (exports)'],
+    Object.entries(res).map(([name, r]) => [name, int(r.total), int(r.imports), int(r.exports)]))
+    + '\n\nOne successful call after a warm-up, through the built package in Node against a local `node:http` server. A crossing is one call across the boundary either way, the glue\'s helpers (`__wbindgen_malloc`, closure invokers) included: every import and export of the instance is wrapped with a counter (bench/lib/count.mjs). `node bench/crossings.mjs --detail` lists them by function.');
+}
+
 // ---------------------------------------------------------------- targets
 function targets() {
   const t = [];
@@ -451,6 +465,13 @@ function targets() {
       t.push({ target: `${op}: median overhead ≤ ofetch's`, met: met1, detail: `vclient ${sign(v)} µs vs ofetch ${sign(of)} µs` + (met1 ? '' : ` — missed by ${f1(v - of)} µs (${f1(v / Math.max(of, 0.1))}× ofetch's)`) + `; p99 overhead vclient ${sign(vp)} vs ofetch ${sign(ofp)} µs` });
       const met2 = v <= 0.5 * ky;
       t.push({ target: `${op}: median overhead well under ky's (≤ 50 % of it)`, met: met2, detail: `vclient ${sign(v)} µs vs ky ${sign(ky)} µs (${f1((v / ky) * 100)} % of ky's)` + (met2 ? '' : ` — missed by ${f1(v - 0.5 * ky)} µs against the 50 % line${v > ky ? `; ${f1(v - ky)} µs above ky itself` : ''}`) });
+    }
+  }
+  const x = results.sections.crossings;
+  if (x) {
+    for (const [call, limit] of [["request('GET')", 6], ['system.health()', 8]]) {
+      const n = x[call].total, met = n <= limit;
+      t.push({ target: `JS↔wasm crossings, ${call} ≤ ${limit}`, met, detail: `${n} crossings` + (met ? '' : ` — ${n - limit} over`) });
     }
   }
   const m = results.sections.memory?.vclient;
@@ -486,6 +507,7 @@ async function timed(name, fn) {
 }
 if (want('size')) await timed('size', () => { log('size'); return size(); });
 if (want('startup')) await timed('startup', startup);
+if (want('crossings')) await timed('crossings', crossings);
 if (want('overhead')) await timed('overhead', overhead);
 if (want('server') || want('listall')) {
   await withServers(async (urls) => {

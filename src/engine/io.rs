@@ -33,7 +33,8 @@ pub struct Request<B> {
     pub url: String,
     /// The path and query relative to the base URL, for logs and errors.
     pub target: String,
-    /// Every header to send, the `Idempotency-Key` included.
+    /// This call's headers, the `Idempotency-Key` included; the transport sends them over
+    /// the client's constant ones (which it holds) and then `X-API-KEY`.
     pub headers: HeaderList,
     /// The body, serialised once so every retry sends the same bytes.
     pub body: Option<B>,

@@ -1,31 +1,52 @@
-//! Cancellation without leaks: every timer and listener is owned by a guard that removes it
-//! on drop, and no Rust closure is handed to JS (timers and listeners call bound JS
-//! functions: `controller.abort.bind(controller, mark)`, a Promise's `resolve`/`reject`).
-//!
-//! Why a failure happened is decided by identity, not by message text: each cause aborts
-//! with its own fresh marker object, and the signal's `reason` is compared with them.
+//! Cancellation: the client's close registry and the sleep between attempts. Both live in
+//! src/js/attempt.js, beside the attempt they cancel, so an attempt or a sleep is one call
+//! from wasm and no Rust closure is handed to JS. Every timer and listener there is removed
+//! when its attempt or sleep ends, however it ends.
 
-use super::globals::{clear_timeout, set_timeout, timer_ms};
+use super::globals::timer_ms;
 use crate::engine::io::Interrupt;
-use js_sys::{Function, Object, Reflect};
-use std::cell::{Cell, RefCell};
+use js_sys::Promise;
+use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, AbortSignal};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
 
-/// `f.bind(this, arg)` as a plain function (js-sys types the arity; JS does not care).
-fn bind(f: &Function, this: &JsValue, arg: &JsValue) -> Function {
-    f.bind1(this, arg).unchecked_into()
+#[wasm_bindgen(module = "/src/js/attempt.js")]
+extern "C" {
+    /// The JS side of a client's cancellations (attempt.js).
+    #[derive(Debug)]
+    pub type Registry;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> Registry;
+
+    /// Marks the registry closed and aborts everything registered.
+    #[wasm_bindgen(method, js_name = closeAll)]
+    fn close_all(this: &Registry);
+
+    /// Resolves 0 after `ms`, 1 when `signal` aborts, 2 when the client closes.
+    #[wasm_bindgen(method)]
+    fn sleep(this: &Registry, ms: f64, signal: &JsValue) -> Promise;
 }
 
-/// A client's in-flight cancellations. `close()` calls each registered function directly,
-/// so no listener piles up on a shared signal however many calls run at once (Node warns
-/// past ten listeners on one `AbortSignal`).
-#[derive(Debug, Default)]
+/// A client's in-flight cancellations. `close()` aborts each attempt and ends each sleep
+/// directly, so no listener piles up on a shared signal however many calls run at once
+/// (Node warns past ten listeners on one `AbortSignal`).
+#[derive(Debug)]
 pub struct Closer {
     closed: Cell<bool>,
-    next: Cell<u64>,
-    hooks: RefCell<Vec<(u64, Function)>>,
+    /// The JS registry the attempts and sleeps add themselves to.
+    registry: Registry,
+}
+
+impl Default for Closer {
+    fn default() -> Self {
+        Closer {
+            closed: Cell::new(false),
+            registry: Registry::new(),
+        }
+    }
 }
 
 impl Closer {
@@ -40,26 +61,13 @@ impl Closer {
         if self.closed.replace(true) {
             return false;
         }
-        // Take the list first: the callbacks must not find it borrowed.
-        let hooks = std::mem::take(&mut *self.hooks.borrow_mut());
-        for (_, f) in hooks {
-            let _ = f.call0(&JsValue::NULL);
-        }
+        self.registry.close_all();
         true
     }
 
-    fn register(&self, f: Function) -> u64 {
-        let id = self.next.get();
-        self.next.set(id.wrapping_add(1));
-        self.hooks.borrow_mut().push((id, f));
-        id
-    }
-
-    fn unregister(&self, id: u64) {
-        let mut hooks = self.hooks.borrow_mut();
-        if let Some(i) = hooks.iter().position(|(h, _)| *h == id) {
-            hooks.swap_remove(i);
-        }
+    /// The JS registry, for attempt.js.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 }
 
@@ -73,150 +81,9 @@ pub struct JsCancel {
 }
 
 impl JsCancel {
-    /// Which source has already fired, if any (close wins: the client is gone).
-    pub fn fired(&self) -> Option<Interrupt> {
-        if self.closer.is_closed() {
-            Some(Interrupt::Closed)
-        } else if self.user.as_ref().is_some_and(|s| s.aborted()) {
-            Some(Interrupt::Aborted)
-        } else {
-            None
-        }
-    }
-}
-
-/// An `abort` listener to remove on drop.
-#[derive(Debug)]
-struct Listener {
-    signal: AbortSignal,
-    callback: Function,
-}
-
-/// Owns a timer, listeners and a close registration; clears and removes them on drop.
-#[derive(Debug, Default)]
-pub struct Hooks {
-    timer: Option<JsValue>,
-    listeners: Vec<Listener>,
-    on_close: Option<(Rc<Closer>, u64)>,
-}
-
-impl Hooks {
-    /// Calls `callback` after `ms`.
-    pub fn timer(&mut self, callback: &Function, ms: f64) {
-        self.timer = Some(set_timeout(callback, timer_ms(ms)));
-    }
-
-    /// Calls `callback` when the client closes.
-    pub fn on_close(&mut self, closer: &Rc<Closer>, callback: Function) {
-        let id = closer.register(callback);
-        self.on_close = Some((closer.clone(), id));
-    }
-
-    /// Calls `callback` when `signal` aborts.
-    pub fn on_abort(&mut self, signal: &AbortSignal, callback: Function) {
-        // Adding a listener cannot fail for a real AbortSignal; ignore exotic ones.
-        let _ = signal.add_event_listener_with_callback("abort", &callback);
-        self.listeners.push(Listener {
-            signal: signal.clone(),
-            callback,
-        });
-    }
-}
-
-impl Drop for Hooks {
-    fn drop(&mut self) {
-        if let Some(id) = self.timer.take() {
-            clear_timeout(&id);
-        }
-        for l in self.listeners.drain(..) {
-            let _ = l
-                .signal
-                .remove_event_listener_with_callback("abort", &l.callback);
-        }
-        if let Some((closer, id)) = self.on_close.take() {
-            closer.unregister(id);
-        }
-    }
-}
-
-/// How an attempt's signal fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fired {
-    /// Our per-attempt timer.
-    Timeout,
-    /// The caller's signal or the client's close.
-    Interrupted(Interrupt),
-}
-
-/// One attempt's `AbortController`, aborted by its timeout, the caller's signal or the
-/// client's close; it also covers the body read.
-#[derive(Debug)]
-pub struct AttemptAbort {
-    controller: AbortController,
-    marks: Vec<(JsValue, Fired)>,
-    _hooks: Hooks,
-}
-
-impl AttemptAbort {
-    /// Arms the timeout and links the cancellation sources. Fails if one already fired, or
-    /// (with the runtime's error) if this runtime has no usable `AbortController`.
-    pub fn new(
-        timeout_ms: f64,
-        cancel: &JsCancel,
-    ) -> Result<AttemptAbort, Result<Interrupt, JsValue>> {
-        if let Some(i) = cancel.fired() {
-            return Err(Ok(i));
-        }
-        let controller = AbortController::new().map_err(Err)?;
-        let abort: Function = Reflect::get(&controller, &"abort".into())
-            .ok()
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| {
-                Err(JsValue::from_str(
-                    "AbortController.prototype.abort is missing",
-                ))
-            })?;
-        let mut hooks = Hooks::default();
-        let mut marks = Vec::with_capacity(3);
-        let mark = |fired: Fired, marks: &mut Vec<(JsValue, Fired)>| {
-            let m: JsValue = Object::new().into();
-            marks.push((m.clone(), fired));
-            bind(&abort, &controller, &m)
-        };
-        hooks.timer(&mark(Fired::Timeout, &mut marks), timeout_ms);
-        hooks.on_close(
-            &cancel.closer,
-            mark(Fired::Interrupted(Interrupt::Closed), &mut marks),
-        );
-        if let Some(signal) = &cancel.user {
-            hooks.on_abort(
-                signal,
-                mark(Fired::Interrupted(Interrupt::Aborted), &mut marks),
-            );
-        }
-        Ok(AttemptAbort {
-            controller,
-            marks,
-            _hooks: hooks,
-        })
-    }
-
-    /// The signal to hand to `fetch`.
-    pub fn signal(&self) -> AbortSignal {
-        self.controller.signal()
-    }
-
-    /// Why the signal fired, if it did.
-    pub fn fired(&self) -> Option<Fired> {
-        let signal = self.controller.signal();
-        if !signal.aborted() {
-            return None;
-        }
-        let reason = signal.reason();
-        self.marks
-            .iter()
-            .find(|(m, _)| Object::is(m, &reason))
-            .map(|(_, f)| *f)
+    /// The caller's signal, else `none` (`undefined`).
+    pub fn signal<'a>(&'a self, none: &'a JsValue) -> &'a JsValue {
+        self.user.as_ref().map_or(none, |s| s.as_ref())
     }
 }
 
@@ -226,25 +93,16 @@ pub struct JsSleeper;
 
 impl crate::engine::io::Sleeper<JsCancel> for JsSleeper {
     async fn sleep(&self, ms: u64, cancel: &JsCancel) -> Result<(), Interrupt> {
-        if let Some(i) = cancel.fired() {
-            return Err(i);
+        if cancel.closer.is_closed() {
+            return Err(Interrupt::Closed);
         }
-        let mut hooks = Hooks::default();
-        let closed_mark: JsValue = Object::new().into();
-        let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            hooks.timer(&resolve, ms as f64);
-            hooks.on_close(&cancel.closer, bind(&reject, &JsValue::NULL, &closed_mark));
-            if let Some(signal) = &cancel.user {
-                hooks.on_abort(signal, bind(&reject, &JsValue::NULL, &JsValue::TRUE));
-            }
-        });
-        // `hooks` lives until here: dropping this future early clears the timer too.
-        let result = wasm_bindgen_futures::JsFuture::from(promise).await;
-        drop(hooks);
-        match result {
-            Ok(_) => Ok(()),
-            Err(v) if Object::is(&v, &closed_mark) => Err(Interrupt::Closed),
-            Err(_) => Err(Interrupt::Aborted),
+        let none = JsValue::UNDEFINED;
+        let signal = cancel.signal(&none);
+        let slept = cancel.closer.registry().sleep(timer_ms(ms as f64), signal);
+        match wasm_bindgen_futures::JsFuture::from(slept).await {
+            Ok(code) if code.as_f64() == Some(0.0) => Ok(()),
+            Ok(code) if code.as_f64() == Some(2.0) => Err(Interrupt::Closed),
+            _ => Err(Interrupt::Aborted),
         }
     }
 }

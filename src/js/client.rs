@@ -35,7 +35,8 @@ pub(crate) struct Inner {
     pub(crate) engine: JsEngine,
     closer: Rc<Closer>,
     logger: Option<JsLogger>,
-    /// `Accept`, `User-Agent` and the `headers` option, layered once.
+    /// `Accept`, `User-Agent` and the `headers` option, layered once (the transport sends
+    /// them; kept here to check a call's headers against).
     base_headers: HeaderList,
 }
 
@@ -55,8 +56,8 @@ pub struct VClient {
 fn download(body: JsPayload, meta: &ResponseMeta) -> JsValue {
     let data = match body {
         JsPayload::Bytes(b) => js_sys::Uint8Array::new(&b),
-        // Only error bodies are read as text, and neither they nor refused bodies get here.
-        JsPayload::Text(_) | JsPayload::Refused(_) => js_sys::Uint8Array::new_with_length(0),
+        // A successful download is read as bytes; nothing else gets here.
+        _ => js_sys::Uint8Array::new_with_length(0),
     };
     let f = Fields::new();
     f.set("data", data)
@@ -168,7 +169,14 @@ impl VClient {
                 .set("maxRetries", config.retry.max_attempts - 1);
             l.emit(Level::Info, "Initialize VClient", f.into_value());
         }
-        let transport = FetchTransport::new(fetch, this, config.max_response_bytes, config.pacing);
+        let transport = FetchTransport::new(
+            fetch,
+            this,
+            &base_headers,
+            config.api_key.clone(),
+            config.max_response_bytes,
+            config.pacing,
+        );
         let engine = Engine::new(
             config,
             transport,
@@ -371,34 +379,31 @@ impl Inner {
         if self.closer.is_closed() {
             return Err(closed_error(method, &target));
         }
-        let mut headers = self.base_headers.clone();
+        // Only this call's headers: the transport layers them over the client's and sets
+        // X-API-KEY last.
+        let mut headers = HeaderList::new();
         if let Some(obo) = &input.on_behalf_of {
             set_header(&mut headers, "On-Behalf-Of", obo);
         }
         for (n, v) in &input.headers {
             set_header(&mut headers, n, v);
         }
-        if let Some(ct) = &input.content_type {
-            if !headers
+        let has = |headers: &HeaderList, name: &str| {
+            [&self.base_headers, headers]
                 .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            {
+                .any(|list| list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        };
+        if let Some(ct) = &input.content_type {
+            if !has(&headers, "content-type") {
                 headers.push(("Content-Type".into(), ct.clone()));
             }
         }
-        match &config.api_key {
-            Some(key) => set_header(&mut headers, "X-API-KEY", key),
-            // Key-less: the proxy adds the key; a page must not send one of its own.
-            None if headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("x-api-key")) =>
-            {
-                return Err(request_error(
-                    "headers",
-                    "must not set X-API-KEY on a key-less client: the proxy adds the key",
-                ))
-            }
-            None => {}
+        // Key-less: the proxy adds the key; a page must not send one of its own.
+        if config.api_key.is_none() && has(&headers, "x-api-key") {
+            return Err(request_error(
+                "headers",
+                "must not set X-API-KEY on a key-less client: the proxy adds the key",
+            ));
         }
         let request = Request {
             method,

@@ -2,19 +2,10 @@
 //! worker, Node, Deno and workerd (never `window`).
 
 use crate::engine::io::{Clock, Rng};
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `setTimeout(handler, ms)`; Node returns an object, browsers a number.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-
-    /// `clearTimeout(id)`.
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
-
     /// `crypto.getRandomValues(buf)`: Web Crypto, in every runtime we target.
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
@@ -27,7 +18,7 @@ extern "C" {
 /// The longest delay `setTimeout` honours; longer ones fire at once.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-/// Clamps a delay for `setTimeout`.
+/// Clamps a delay for `setTimeout` (src/js/attempt.js sets the timers).
 pub fn timer_ms(ms: f64) -> f64 {
     if ms.is_nan() {
         0.0

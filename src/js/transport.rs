@@ -1,40 +1,104 @@
-//! The `fetch` transport: one attempt, body read included, under one AbortController.
+//! The `fetch` transport: one attempt is one call into src/js/attempt.js (fetch, the
+//! headers the engine reads, the body read and parsed under one AbortController), one awaited
+//! promise and one string describing the outcome.
 
-use super::abort::{AttemptAbort, Fired, JsCancel};
+use super::abort::{JsCancel, Registry};
+use super::globals::timer_ms;
 use crate::engine::io::{
-    AttemptSpec, ErrorBody, Expect, Request, Response, ResponseMeta, Transport, TransportError,
+    AttemptSpec, ErrorBody, Expect, Interrupt, Request, Response, ResponseMeta, Transport,
+    TransportError,
 };
 use crate::policy::decision::runtime_refused;
+use crate::policy::headers::HeaderList;
 use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
 use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, RequestRedirect, ResponseType};
 
 /// Error bodies longer than this are cut before parsing: an error never needs megabytes.
 const MAX_ERROR_BODY_CHARS: u32 = 64 * 1024;
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/attempt.js")]
+extern "C" {
+    /// The per-client part of every attempt (see attempt.js).
+    fn session(
+        fetch: &Function,
+        this: &JsValue,
+        template: &str,
+        key: Option<String>,
+        cap: f64,
+        pacing: bool,
+    ) -> JsValue;
+
+    /// One attempt; never rejects (see attempt.js for the arguments).
+    #[allow(clippy::too_many_arguments)]
+    fn attempt(
+        session: &JsValue,
+        registry: &Registry,
+        signal: &JsValue,
+        method: &str,
+        url: &str,
+        headers: &str,
+        body: &JsValue,
+        timeout_ms: f64,
+        expect: u8,
+    ) -> Promise;
+
+    /// What the settled `attempt` promise resolved with: a kind letter, the status and the
+    /// headers (see attempt.js).
+    fn meta(promise: &Promise) -> String;
+
+    /// `v[key]` of an object that is not an array, else `undefined` (a throwing getter
+    /// too): one call instead of four.
+    #[wasm_bindgen(js_name = member)]
+    fn json_member(v: &JsValue, key: &str) -> JsValue;
+}
+
 /// Sends attempts through `fetch` (the global one, or the `fetch` option).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FetchTransport {
-    fetch: Function,
-    this: JsValue,
-    /// `maxResponseBytes`: no body larger than this is buffered.
-    max_body: f64,
-    /// `pacing`: read `RateLimit` on successes too (failures always need it for hints).
-    pacing: bool,
+    /// The JS side of the client: fetch, its `this`, the constant headers, the key, the
+    /// body cap and whether `RateLimit` is read on successes (for pacing).
+    session: JsValue,
+}
+
+/// Headers as one string, "name\nvalue\n…": names are tokens and values never hold a line
+/// break (both are checked before they get here), so the split in JS is exact.
+fn pack(headers: &HeaderList) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(name);
+        out.push('\n');
+        out.push_str(value);
+    }
+    out
+}
+
+impl std::fmt::Debug for FetchTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the session: it holds the API key.
+        f.debug_struct("FetchTransport").finish_non_exhaustive()
+    }
 }
 
 impl FetchTransport {
     /// Uses `fetch`, called with `this` (globalThis for the global fetch, which some
-    /// browsers require), reading at most `max_body` bytes of any body, and `RateLimit` on
-    /// successes only for `pacing`.
-    pub fn new(fetch: Function, this: JsValue, max_body: f64, pacing: bool) -> Self {
+    /// browsers require), sending `headers` and then `key` as X-API-KEY on every attempt,
+    /// reading at most `max_body` bytes of any body, and `RateLimit` on successes only for
+    /// `pacing`. The constant headers cross into JS once, here.
+    pub fn new(
+        fetch: Function,
+        this: JsValue,
+        headers: &HeaderList,
+        key: Option<String>,
+        max_body: f64,
+        pacing: bool,
+    ) -> Self {
         FetchTransport {
-            fetch,
-            this,
-            max_body,
-            pacing,
+            session: session(&fetch, &this, &pack(headers), key, max_body, pacing),
         }
     }
 }
@@ -43,26 +107,16 @@ impl FetchTransport {
 /// the bytes of a successful download.
 #[derive(Debug, Clone)]
 pub enum JsPayload {
-    /// The body text.
+    /// A successful JSON response's body, parsed (`undefined` when empty).
+    Parsed(JsValue),
+    /// A successful JSON response's body that is not JSON: the parser's error.
+    Invalid(JsValue),
+    /// An error body's text.
     Text(JsString),
     /// The body bytes (`Expect::Bytes` and a 2xx status).
     Bytes(js_sys::ArrayBuffer),
     /// A body the transport would not read, and why (too large, not UTF-8).
     Refused(String),
-}
-
-/// How `readBody` returns a body (see body.js).
-#[derive(Clone, Copy)]
-enum ReadMode {
-    StrictText = 0,
-    LossyText = 1,
-    Bytes = 2,
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/body.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = readBody)]
-    fn read_body(response: &JsValue, cap: f64, mode: u8) -> Promise;
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -76,6 +130,8 @@ impl JsPayload {
     /// `JSON.parse` of the whole body, or `undefined` when it is empty.
     pub fn json(&self) -> Result<JsValue, JsValue> {
         match self {
+            JsPayload::Parsed(v) => Ok(v.clone()),
+            JsPayload::Invalid(e) => Err(e.clone()),
             JsPayload::Text(t) if t.length() == 0 => Ok(JsValue::UNDEFINED),
             JsPayload::Text(t) => json_parse(t),
             JsPayload::Bytes(b) => Ok(b.clone().into()),
@@ -86,7 +142,7 @@ impl JsPayload {
     fn text(&self) -> Option<&JsString> {
         match self {
             JsPayload::Text(t) => Some(t),
-            JsPayload::Bytes(_) | JsPayload::Refused(_) => None,
+            _ => None,
         }
     }
 }
@@ -109,12 +165,7 @@ impl ErrorBody for JsPayload {
 
 impl JsonView for JsValue {
     fn member(&self, key: &str) -> Option<JsValue> {
-        if !self.is_object() || Array::is_array(self) {
-            return None;
-        }
-        Reflect::get(self, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_undefined())
+        Some(json_member(self, key)).filter(|v| !v.is_undefined())
     }
     fn as_string(&self) -> Option<String> {
         JsValue::as_string(self)
@@ -166,45 +217,15 @@ pub fn describe_js_error(e: &JsValue) -> String {
     out
 }
 
-impl FetchTransport {
-    /// Classifies a failed `fetch` (or body read). `thrown`: fetch threw instead of
-    /// returning a promise; a `TypeError` thrown so means a request it cannot send.
-    fn fault(abort: &AttemptAbort, e: JsValue, thrown: bool) -> TransportError<JsValue> {
-        match abort.fired() {
-            Some(Fired::Timeout) => TransportError::Timeout,
-            Some(Fired::Interrupted(i)) => TransportError::Interrupted(i),
-            None => {
-                let message = describe_js_error(&e);
-                let type_error = e.is_instance_of::<js_sys::TypeError>();
-                if (thrown && type_error) || runtime_refused(&message) {
-                    TransportError::Refused { message, cause: e }
-                } else {
-                    TransportError::Network { message, cause: e }
-                }
-            }
-        }
-    }
-
-    fn init(
-        request: &Request<JsValue>,
-        abort: &AttemptAbort,
-    ) -> Result<RequestInit, TransportError<JsValue>> {
-        let init = RequestInit::new();
-        init.set_method(request.method.as_str());
-        let headers = Headers::new().map_err(|e| network(e, "cannot create Headers"))?;
-        for (name, value) in &request.headers {
-            headers
-                .append(name, value)
-                .map_err(|e| network(e, "invalid header"))?;
-        }
-        init.set_headers(&headers);
-        if let Some(body) = &request.body {
-            init.set_body(body);
-        }
-        init.set_signal(Some(&abort.signal()));
-        // Never follow redirects: the API key must not travel to another URL.
-        init.set_redirect(RequestRedirect::Manual);
-        Ok(init)
+/// A failed `fetch` or body read that no marker explains. `thrown`: fetch threw instead of
+/// returning a promise; a `TypeError` thrown so means a request it cannot send.
+fn classify(e: JsValue, thrown: bool) -> TransportError<JsValue> {
+    let message = describe_js_error(&e);
+    let type_error = e.is_instance_of::<js_sys::TypeError>();
+    if (thrown && type_error) || runtime_refused(&message) {
+        TransportError::Refused { message, cause: e }
+    } else {
+        TransportError::Network { message, cause: e }
     }
 }
 
@@ -215,8 +236,49 @@ fn network(cause: JsValue, context: &str) -> TransportError<JsValue> {
     }
 }
 
-fn header(headers: &Headers, name: &str) -> Option<String> {
-    headers.get(name).ok().flatten()
+/// A header line of `meta`: empty when absent, "=" and the value when present.
+fn header(line: Option<&str>) -> Option<String> {
+    line.and_then(|l| l.strip_prefix('=')).map(str::to_owned)
+}
+
+/// Reads an attempt's outcome from `meta` (see attempt.js) and its payload.
+fn outcome(meta: &str, payload: JsValue) -> Result<Response<JsPayload>, TransportError<JsValue>> {
+    let mut lines = meta.split('\n');
+    let first = lines.next().unwrap_or_default();
+    let (kind, status) = first.split_at(first.len().min(1));
+    let body = match kind {
+        "P" => JsPayload::Parsed(payload),
+        "J" => JsPayload::Invalid(payload),
+        "T" => JsPayload::Text(payload.unchecked_into()),
+        "B" => JsPayload::Bytes(payload.unchecked_into()),
+        "F" => JsPayload::Refused(
+            payload
+                .as_string()
+                .unwrap_or_else(|| "could not be read".into()),
+        ),
+        "t" => return Err(TransportError::Timeout),
+        "a" => return Err(TransportError::Interrupted(Interrupt::Aborted)),
+        "c" => return Err(TransportError::Interrupted(Interrupt::Closed)),
+        "s" => return Err(classify(payload, true)),
+        "n" => return Err(network(payload, "fetch did not return a Response")),
+        "x" => return Err(network(payload, "cannot create an AbortController")),
+        "g" => return Err(network(payload, "cannot create Headers")),
+        "h" => return Err(network(payload, "invalid header")),
+        _ => return Err(classify(payload, false)),
+    };
+    let meta = ResponseMeta {
+        request_id: header(lines.next()),
+        retry_after: header(lines.next()),
+        ratelimit: header(lines.next()),
+        content_type: header(lines.next()),
+        content_disposition: header(lines.next()),
+    };
+    Ok(Response {
+        // attempt.js sends 0-65535; anything else would be its bug, and reads as status 0.
+        status: status.parse().unwrap_or(0),
+        meta,
+        body,
+    })
 }
 
 impl Transport for FetchTransport {
@@ -231,68 +293,21 @@ impl Transport for FetchTransport {
         spec: AttemptSpec,
         cancel: &JsCancel,
     ) -> Result<Response<JsPayload>, TransportError<JsValue>> {
-        let abort = AttemptAbort::new(spec.timeout_ms, cancel).map_err(|e| match e {
-            Ok(i) => TransportError::Interrupted(i),
-            Err(cause) => network(cause, "cannot create an AbortController"),
-        })?;
-        let init = Self::init(request, &abort)?;
-        // A custom fetch may throw synchronously or return a non-Promise: normalise both.
-        let returned = self
-            .fetch
-            .call2(&self.this, &JsValue::from_str(&request.url), &init)
-            .map_err(|e| Self::fault(&abort, e, true))?;
-        let response = JsFuture::from(Promise::resolve(&returned))
-            .await
-            .map_err(|e| Self::fault(&abort, e, false))?;
-        if !response.is_object() {
-            return Err(network(response, "fetch did not return a Response"));
-        }
-        // Structural access: a Response from another realm or a polyfill works too.
-        let response: web_sys::Response = response.unchecked_into();
-        let status = if response.type_() == ResponseType::Opaqueredirect {
-            0
-        } else {
-            response.status()
-        };
-        let headers = response.headers();
-        // Each read crosses into JS and decodes a string: a success reads only what it uses.
-        let failed = !(200..300).contains(&status);
-        let on_failure = |name| if failed { header(&headers, name) } else { None };
-        let meta = ResponseMeta {
-            request_id: header(&headers, "x-request-id"),
-            retry_after: on_failure("retry-after"),
-            // On a success only for pacing: an exhausted policy on a 2xx holds the next
-            // requests.
-            ratelimit: (failed || self.pacing)
-                .then(|| header(&headers, "ratelimit"))
-                .flatten(),
-            content_type: header(&headers, "content-type"),
-            content_disposition: (request.expect == Expect::Bytes)
-                .then(|| header(&headers, "content-disposition"))
-                .flatten(),
-        };
-        // Bytes only for a successful download; error bodies are text to parse, decoded
-        // leniently since they only feed a message.
-        let mode = match (request.expect, failed) {
-            (Expect::Bytes, false) => ReadMode::Bytes,
-            (Expect::Json, false) => ReadMode::StrictText,
-            (_, true) => ReadMode::LossyText,
-        };
-        let read = JsFuture::from(read_body(&response, self.max_body, mode as u8))
-            .await
-            .map_err(|e| Self::fault(&abort, e, false))?;
-        let body = if let Some(text) = read.dyn_ref::<JsString>() {
-            JsPayload::Text(text.clone())
-        } else if read.is_instance_of::<js_sys::ArrayBuffer>() {
-            JsPayload::Bytes(read.unchecked_into())
-        } else {
-            JsPayload::Refused(
-                Reflect::get(&read, &"refused".into())
-                    .ok()
-                    .and_then(|r| r.as_string())
-                    .unwrap_or_else(|| "could not be read".into()),
-            )
-        };
-        Ok(Response { status, meta, body })
+        let none = JsValue::UNDEFINED;
+        let promise = attempt(
+            &self.session,
+            cancel.closer.registry(),
+            cancel.signal(&none),
+            request.method.as_str(),
+            &request.url,
+            &pack(&request.headers),
+            request.body.as_ref().unwrap_or(&none),
+            timer_ms(spec.timeout_ms),
+            u8::from(request.expect == Expect::Bytes),
+        );
+        // The promise never rejects; a rejection would be attempt.js's bug, reported as a
+        // network failure.
+        let payload = JsFuture::from(promise.clone()).await.unwrap_or_else(|e| e);
+        outcome(&meta(&promise), payload)
     }
 }

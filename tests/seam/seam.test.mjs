@@ -1,0 +1,161 @@
+// The per-attempt seam (src/js/attempt.js) through the built package in Node: an attempt and
+// a sleep each cost a handful of JS↔wasm crossings; what fetch receives is the header layering
+// the README describes; no timer or listener outlives its attempt or sleep, however it ends.
+// Run: node --test tests/seam/   (needs target/npm from scripts/package.sh)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { countCrossings } from '../../bench/lib/count.mjs';
+
+const counter = countCrossings();
+const { VClient, ClientClosedError, TimeoutError, AbortError } = await import('../../target/npm/dist/node.js');
+
+const KEY = 'seam-test-key-0123456789abcdefghij';
+const BODY = '{"ok":true}';
+const json = (status, body = BODY, headers = {}) =>
+  new Response(body, { status, headers: { 'content-type': 'application/json', 'x-request-id': 'req_1', ...headers } });
+
+/** A fetch that answers each call with the next status (the last repeats) and records the calls. */
+function scripted(...statuses) {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, init });
+    const status = statuses[Math.min(calls.length - 1, statuses.length - 1)];
+    // Failures without a body: what is measured is the attempt, not the problem-details reading.
+    return status < 300 ? json(status) : new Response(null, { status });
+  };
+  return { fetch, calls };
+}
+
+/** A fetch that never answers until its signal aborts. */
+const hanging = async (_url, init) => new Promise((_, reject) => {
+  init.signal.addEventListener('abort', () => reject(init.signal.reason));
+});
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+const client = (fetch, extra = {}) =>
+  new VClient({ baseUrl: 'http://127.0.0.1:9', apiKey: KEY, fetch, setAsDefault: false, ...extra });
+
+test('an attempt and a retry sleep cost a few crossings, not dozens', async () => {
+  const once = scripted(200);
+  const retried = scripted(503, 503, 200);
+  const a = client(once.fetch);
+  const b = client(retried.fetch, { retryDelay: 0.001, jitter: 'none', retryBudget: false });
+  for (let i = 0; i < 5; i++) await a.request('GET', '/api/v1/health'); // warm-up
+  const one = await counter.during(() => a.request('GET', '/api/v1/health'));
+  retried.calls.length = 0;
+  const three = await counter.during(() => b.request('GET', '/api/v1/health'));
+  assert.equal(retried.calls.length, 3);
+  // Two more attempts and two sleeps. Before the seam: 81 (37 after).
+  const perRetry = (three.total - one.total) / 2;
+  assert.ok(perRetry <= 40, `a retry (failed attempt + sleep) took ${perRetry} crossings: ${JSON.stringify(three.byKey)}`);
+  // The whole successful call, its argument reading included (another part of the
+  // boundary): 84 before the seam, 41 after.
+  assert.ok(one.total <= 45, `request('GET') took ${one.total} crossings: ${JSON.stringify(one.byKey)}`);
+  // One call into the attempt snippet and one for its outcome, however many headers.
+  const attemptCalls = Object.entries(one.byKey).filter(([k]) => /^import:__wbg_(attempt|meta)_/.test(k));
+  assert.deepEqual(attemptCalls.map(([, n]) => n), [1, 1], JSON.stringify(one.byKey));
+  await a.close();
+  await b.close();
+});
+
+test('fetch sees the client headers, then the call headers, then the key, which always wins', async () => {
+  const { fetch, calls } = scripted(201);
+  const c = client(fetch, { headers: { 'X-Client': 'client', 'Content-Type': 'text/plain', 'X-Both': 'client' }, userAgent: 'seam/1' });
+  await c.request('POST', '/api/v1/companies', {
+    json: { name: 'n' }, onBehalfOf: 'user-1', idempotencyKey: 'key-1',
+    headers: { 'x-both': 'call', 'X-API-KEY': 'not-the-key', 'X-Call': 'call' },
+  });
+  const { url, init } = calls[0];
+  assert.equal(url, 'http://127.0.0.1:9/api/v1/companies');
+  assert.equal(init.method, 'POST');
+  assert.equal(init.redirect, 'manual');
+  assert.ok(init.signal instanceof AbortSignal);
+  assert.equal(init.body, '{"name":"n"}');
+  assert.ok(init.headers instanceof Headers);
+  assert.deepEqual(Object.fromEntries(init.headers), {
+    accept: 'application/json',
+    'user-agent': 'seam/1',
+    'x-client': 'client',
+    // The client's Content-Type is kept: the JSON default only fills a gap.
+    'content-type': 'text/plain',
+    'x-both': 'call',
+    'x-call': 'call',
+    'on-behalf-of': 'user-1',
+    'idempotency-key': 'key-1',
+    'x-api-key': KEY,
+  });
+  // The template is per client: a second call starts from it again, not from the first call's headers.
+  await c.request('GET', '/api/v1/health');
+  assert.deepEqual(Object.fromEntries(calls[1].init.headers), {
+    accept: 'application/json', 'user-agent': 'seam/1', 'x-client': 'client', 'content-type': 'text/plain',
+    'x-both': 'client', 'x-api-key': KEY,
+  });
+  await c.close();
+});
+
+test('a key-less client sends no X-API-KEY and refuses one in call headers', async () => {
+  const { fetch, calls } = scripted(200);
+  const c = client(fetch, { apiKey: false });
+  await c.request('GET', '/api/v1/health');
+  assert.equal(calls[0].init.headers.has('x-api-key'), false);
+  await assert.rejects(c.request('GET', '/api/v1/health', { headers: { 'x-api-key': 'k' } }), /must not set X-API-KEY/);
+  await c.close();
+});
+
+test('no timer or abort listener outlives an attempt or a sleep', async () => {
+  const baseline = timers();
+  const signal = new AbortController().signal;
+  const ok = client(scripted(200).fetch);
+  await Promise.all(Array.from({ length: 8 }, () => ok.request('GET', '/x', { signal })));
+  for (let i = 0; i < 5; i++) await ok.request('GET', '/x', { signal });
+  assert.equal(getEventListeners(signal, 'abort').length, 0, 'after successes');
+  assert.equal(timers(), baseline, 'after successes');
+
+  // Retries: each failed attempt and each sleep cleans up too.
+  const flaky = client(scripted(503, 200).fetch, { retryDelay: 0.001 });
+  await flaky.request('GET', '/x', { signal });
+  assert.equal(getEventListeners(signal, 'abort').length, 0, 'after a retry');
+  assert.equal(timers(), baseline, 'after a retry');
+
+  // A per-attempt timeout.
+  const slow = client(hanging, { timeout: 0.02, maxRetries: 0 });
+  await assert.rejects(slow.request('GET', '/x', { signal }), TimeoutError);
+  assert.equal(getEventListeners(signal, 'abort').length, 0, 'after a timeout');
+  assert.equal(timers(), baseline, 'after a timeout');
+
+  // The caller's abort, in flight.
+  const user = new AbortController();
+  const pending = slow.request('GET', '/x', { signal: user.signal, timeout: 30 });
+  await new Promise((r) => setImmediate(r));
+  user.abort();
+  await assert.rejects(pending, AbortError);
+  assert.equal(getEventListeners(user.signal, 'abort').length, 0, 'after an abort');
+  assert.equal(timers(), baseline, 'after an abort');
+
+  // close() with attempts and sleeps in flight.
+  const closing = client(hanging, { timeout: 30 });
+  const sleeping = client(scripted(503).fetch, { retryDelay: 20, jitter: 'none' });
+  const inFlight = [
+    ...Array.from({ length: 5 }, () => closing.request('GET', '/x', { signal })),
+    ...Array.from({ length: 5 }, () => sleeping.request('GET', '/x', { signal })),
+  ];
+  await new Promise((r) => setTimeout(r, 20));
+  await closing.close();
+  await sleeping.close();
+  for (const p of inFlight) await assert.rejects(p, ClientClosedError);
+  assert.equal(getEventListeners(signal, 'abort').length, 0, 'after close()');
+  assert.equal(timers(), baseline, 'after close()');
+  await ok.close();
+  await flaky.close();
+  await slow.close();
+});
+
+test('an attempt started on a closed client or an aborted signal sends nothing', async () => {
+  const { fetch, calls } = scripted(200);
+  const c = client(fetch);
+  await assert.rejects(c.request('GET', '/x', { signal: AbortSignal.abort() }), AbortError);
+  await c.close();
+  await assert.rejects(c.request('GET', '/x'), ClientClosedError);
+  assert.equal(calls.length, 0);
+});
