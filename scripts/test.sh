@@ -70,6 +70,7 @@ core_build() { cargo clippy --target wasm32-unknown-unknown --no-default-feature
 suite "core-only build (no services): clippy, size" core_build
 suite "services: all 166 operations through the wasm build" node --test tests/services/
 suite "www demo end to end (headless Chromium)" node tests/www/e2e.mjs
+suite "the per-attempt seam: crossings, header layering, no leaked timers or listeners" node --test tests/seam/
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/
 suite "vclient/proxy in Node: hostile requests, options, the key-less client through it" node --test tests/proxy/
 suite "vclient/proxy in Deno: hostile requests" node tests/proxy/runtimes.mjs deno
