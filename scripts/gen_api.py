@@ -2,6 +2,7 @@
 """Generates everything the services need from the one endpoint table.
 
 Reads spec/endpoints.json (the 166 operations as the reference client exposes them),
+spec/services.json (the 17 services' accessor signatures),
 spec/openapi.json (the schemas, and the enums of path parameters) and spec/constraints.json
 (request fields the reference restricts beyond the OpenAPI file, contract §B19), and writes:
 
@@ -27,27 +28,10 @@ OPENAPI = json.load(open(os.path.join(ROOT, "spec/openapi.json")))
 SCHEMAS = OPENAPI["components"]["schemas"]
 CONSTRAINTS = json.load(open(os.path.join(ROOT, "spec/constraints.json")))
 
-# The accessor signature of each service (contract §B11): extra scope ids, then On-Behalf-Of.
-SERVICES = [
-    # name, scope ids after company, company-scoped, On-Behalf-Of mode
-    ("companies", None, False, "never"),
-    ("developer", None, False, "never"),
-    ("globalAdmin", None, False, "never"),
-    ("system", None, False, "never"),
-    ("userLookup", None, False, "never"),
-    ("users", [], True, "required"),
-    ("identity", [], True, "never"),
-    ("campaigns", [], True, "required"),
-    ("books", ["campaign_id"], True, "required"),
-    ("chapters", ["campaign_id", "book_id"], True, "required"),
-    ("characters", [], True, "required"),
-    ("characterTraits", ["character_id"], True, "required"),
-    ("characterBlueprint", [], True, "optional"),
-    ("dictionary", [], True, "optional"),
-    ("dicerolls", [], True, "required"),
-    ("options", [], True, "optional"),
-    ("characterAutogen", [], True, "required"),
-]
+# The accessor signature of each service (contract §B11), kept in spec/services.json: extra
+# scope ids, whether it is company-scoped, then On-Behalf-Of.
+SERVICES = [(s["name"], s["ids"], s["company"], s["onBehalfOf"])
+            for s in json.load(open(os.path.join(ROOT, "spec/services.json")))["services"]]
 SERVICE_INDEX = {s[0]: i for i, s in enumerate(SERVICES)}
 
 
