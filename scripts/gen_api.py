@@ -10,6 +10,7 @@ spec/openapi.json (the schemas, and the enums of path parameters) and spec/const
 - src/js/services_gen.rs the 17 service accessors on `VClient`, the factories, and the
                          TypeScript declarations of every model, enum and service method
 - src/js/services.js     the JS snippet that turns a service's method list into methods
+- pkg-template/dist/services/catalog.js  the same tables for the JS service layer, one entry a line
 - pkg-template/dist/routes.js  the route table of the user-facing fake (`vclient/testing`)
 - pkg-template/dist/routes.d.ts  its route names as a literal type, one documented key per route
 
@@ -815,6 +816,35 @@ const TS_SERVICES: &'static str = r#"
        "".join("    (%d, %s, %s),\n" % (i, rust_str(f), "true" if d else "false") for i, f, d in DATE_FIELDS), ts)
 
 
+def gen_catalog_js():
+    """The JS service layer's tables: the same columns as src/catalog/table.rs, one entry a line."""
+    ops = [line.split("\t") for _, _, line in OPS]
+    schemas = [schema_line(n).split("\t", 1) for n in OBJECTS]
+    schemas = [s + [""] if len(s) == 1 else s for s in schemas]
+    enums = [[n, v] + ([ENUM_NOTES[n]] if n in ENUM_NOTES else []) for n, v in ENUMS]
+    dates = [[i, f, d] for i, f, d in DATE_FIELDS]
+    return """// %s
+// The service layer's tables, one entry a line (the columns of src/catalog/table.rs).
+
+/**
+ * The operations: [verb, path, positional arguments (`p:wire:js[:enum]`, `f:wire:js[=default]`,
+ * `b:body`, `a:js`, `u:file`, `q:wire:js`), query specs (`;`-separated `wire|type|flags|enum|
+ * default|min|max`), body spec, response spec, paging limits, On-Behalf-Of mode, name].
+ */
+export const OPS = %s;
+
+/** The object schemas by index: [name, `field[!]:type` list] (the grammar of ./check.js). */
+export const SCHEMAS = %s;
+
+/** The enums by index: [name, values, optional hint for the message]. */
+export const ENUMS = %s;
+
+/** The request-body fields that take a date: [schema, field, date only]. */
+export const DATE_FIELDS = %s;
+""" % (HEADER, json_lines(ops, "[", "]"), json_lines(schemas, "[", "]"), json_lines(enums, "[", "]"),
+       json_lines(dates, "[", "]"))
+
+
 def snake(name):
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
@@ -891,5 +921,6 @@ write("src/catalog/table.rs", gen_table())
 write("src/js/services.js", gen_services_js())
 write("src/js/services_gen.rs", gen_services_rs())
 write("pkg-template/dist/routes.js", gen_routes_js())
+write("pkg-template/dist/services/catalog.js", gen_catalog_js())
 write("pkg-template/dist/routes.d.ts", gen_routes_dts())
 print("gen_api: %d operation lines, %d object schemas, %d enums" % (len(OPS), len(OBJECTS), len(ENUMS)))

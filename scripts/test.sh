@@ -40,7 +40,7 @@ gen_current() {
   local tmp; tmp=$(mktemp -d)
   python3 scripts/gen_api.py "$tmp" >/dev/null || return 1
   local f rc=0
-  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js pkg-template/dist/routes.d.ts; do
+  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js pkg-template/dist/routes.d.ts pkg-template/dist/services/catalog.js; do
     cmp -s "$tmp/$f" "$f" || { echo "stale: $f (run python3 scripts/gen_api.py)"; rc=1; }
   done
   rm -rf "$tmp"; return $rc
@@ -56,6 +56,7 @@ suite "native: policy + engine" cargo test
 suite "fuzz: network and option parsers (40k cases each, fixed seed, bounded)" \
   env -u PROPTEST_RNG_SEED PROPTEST_CASES=40000 timeout 600 cargo test --release --lib policy::
 suite "test server" node --test tests/server/
+suite "service tables and checks in JS (schemas, query, paths)" node --test tests/catalog/
 suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
 suite "generated service code is current" gen_current
 suite "wasm in Node" wasm_test --test any
