@@ -823,6 +823,23 @@ def gen_catalog_js():
     schemas = [s + [""] if len(s) == 1 else s for s in schemas]
     enums = [[n, v] + ([ENUM_NOTES[n]] if n in ENUM_NOTES else []) for n, v in ENUMS]
     dates = [[i, f, d] for i, f, d in DATE_FIELDS]
+    named = len(NAMED_ENUMS)
+    if sorted(NAMED_ENUMS.values()) != list(range(named)) or any(n in SCHEMAS for n, _ in ENUMS[named:]):
+        raise SystemExit("the named enums must come first in ENUMS (Enums exports the first NAMED_ENUMS)")
+    services = []
+    for name, extra, company, obo in SERVICES:
+        methods = []
+        for i, (o, method, _) in enumerate(OPS):
+            if o["service"] != name:
+                continue
+            if o["response"]["kind"] == "paginated":
+                n = o["pagination"]["names"]
+                methods += [[n["page"], i * 4 + 1], [n["listAll"], i * 4 + 2], [n["iterAll"], i * 4 + 3]]
+            else:
+                methods.append([method, i * 4])
+        services.append('{"name":%s,"ids":%s,"company":%s,"onBehalfOf":%s,"methods":%s}' % (
+            json.dumps(name), json.dumps(extra), json.dumps(company), json.dumps(obo),
+            json.dumps(methods, separators=(",", ":"))))
     return """// %s
 // The service layer's tables, one entry a line (the columns of src/catalog/table.rs).
 
@@ -839,10 +856,19 @@ export const SCHEMAS = %s;
 /** The enums by index: [name, values, optional hint for the message]. */
 export const ENUMS = %s;
 
+/** How many of ENUMS, from the first, are the API's named enums (exported as `Enums`). */
+export const NAMED_ENUMS = %d;
+
 /** The request-body fields that take a date: [schema, field, date only]. */
 export const DATE_FIELDS = %s;
+
+/**
+ * The services (spec/services.json) and their methods: [name, entry], entry = operation
+ * line × 4 + mode (0 call, 1 page, 2 list all, 3 iterate).
+ */
+export const SERVICES = %s;
 """ % (HEADER, json_lines(ops, "[", "]"), json_lines(schemas, "[", "]"), json_lines(enums, "[", "]"),
-       json_lines(dates, "[", "]"))
+       named, json_lines(dates, "[", "]"), json_lines(services, "[", "]", True))
 
 
 def snake(name):

@@ -101,8 +101,10 @@ fn paging_options(options: Option<JsValue>) -> Result<JsValue, JsValue> {
     let options = options.unwrap_or_default();
     let names = read::keys(&options);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    read::snapshot(&options, &names, &["query", "headers"])
-        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
+    let copy = read::snapshot(&options, &names, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
+    super::hook::carry(&options, &copy);
+    Ok(copy)
 }
 
 fn fail_config(e: ConfigError) -> JsValue {
@@ -203,11 +205,11 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
+        let init = init.unwrap_or_default();
+        let hook = super::hook::get(&init);
         at_call_site(&future_to_promise(async move {
-            Ok(inner
-                .request(method, path, init.unwrap_or_default())
-                .await?
-                .0)
+            let (value, request_id) = inner.request(method, path, init).await?;
+            super::hook::run(hook.as_ref(), value, request_id.as_deref())
         }))
     }
 

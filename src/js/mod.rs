@@ -5,6 +5,7 @@ mod call_input;
 pub(crate) mod client;
 pub(crate) mod errors;
 mod globals;
+mod hook;
 mod logger;
 mod options;
 mod paging;

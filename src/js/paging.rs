@@ -31,6 +31,8 @@ pub struct PagedCall {
     /// Check every item against a schema (service methods).
     #[cfg_attr(not(feature = "services"), allow(dead_code))]
     pub check: Option<ItemCheck>,
+    /// The JS service layer's response hook, run on each page's items (`hook.rs`).
+    hook: Option<js_sys::Function>,
 }
 
 /// The schema every item of a service's page must match.
@@ -152,6 +154,7 @@ impl PagedCall {
             max_limit: max,
             size_key: "pageSize",
             check: None,
+            hook: super::hook::get(options),
         };
         if mode == Mode::Page {
             return Ok((
@@ -219,6 +222,9 @@ impl PagedCall {
             .await?;
         let items = read::prop(&body, "items").filter(Array::is_array);
         self.check_items(items.as_ref(), request_id.as_deref())?;
+        if let (Some(hook), Some(items)) = (&self.hook, &items) {
+            super::hook::run(Some(hook), items.clone(), request_id.as_deref())?;
+        }
         let info = read_envelope(
             &body,
             page,

@@ -330,10 +330,37 @@ export const ENUMS = [
   ["TraitValueOptionDetailEnum",["increase","decrease"]],
 ];
 
+/** How many of ENUMS, from the first, are the API's named enums (exported as `Enums`). */
+export const NAMED_ENUMS = 31;
+
 /** The request-body fields that take a date: [schema, field, date only]. */
 export const DATE_FIELDS = [
   [43,"in_game_date",true],
   [44,"in_game_date",true],
   [61,"date_of_birth",true],
   [67,"date_of_birth",true],
+];
+
+/**
+ * The services (spec/services.json) and their methods: [name, entry], entry = operation
+ * line × 4 + mode (0 call, 1 page, 2 list all, 3 iterate).
+ */
+export const SERVICES = [
+  {"name":"companies","ids":null,"company":false,"onBehalfOf":"never","methods":[["getPage",37],["listAll",38],["iterAll",39],["get",40],["create",44],["update",48],["delete",52],["grantAccess",56],["getStatistics",60],["getAuditLogPage",65],["listAllAuditLogs",66],["iterAllAuditLogs",67]]},
+  {"name":"developer","ids":null,"company":false,"onBehalfOf":"never","methods":[["getMe",24],["updateMe",28],["regenerateApiKey",32]]},
+  {"name":"globalAdmin","ids":null,"company":false,"onBehalfOf":"never","methods":[["getDeveloperPage",69],["listAllDevelopers",70],["iterAllDevelopers",71],["getDeveloper",72],["createDeveloper",76],["updateDeveloper",80],["deleteDeveloper",84],["createApiKey",88],["getUserPage",93],["listAllUsers",94],["iterAllUsers",95],["getUser",96],["createUser",100],["updateUser",104],["deleteUser",108],["getAuditLogPage",113],["listAllAuditLogs",114],["iterAllAuditLogs",115],["tailLogs",116],["downloadLogs",120]]},
+  {"name":"system","ids":null,"company":false,"onBehalfOf":"never","methods":[["health",0]]},
+  {"name":"userLookup","ids":null,"company":false,"onBehalfOf":"never","methods":[["byEmail",4],["byDiscordId",8],["byGoogleId",12],["byGithubId",16],["byAppleId",20]]},
+  {"name":"users","ids":[],"company":true,"onBehalfOf":"required","methods":[["getUnapprovedPage",125],["listAllUnapproved",126],["iterAllUnapproved",127],["approveUser",128],["denyUser",132],["merge",136],["linkIdentity",140],["unlinkIdentity",144],["getPage",149],["listAll",150],["iterAll",151],["get",152],["create",156],["update",160],["delete",164],["getStatistics",168],["getAssetsPage",173],["listAllAssets",174],["iterAllAssets",175],["getAsset",176],["deleteAsset",180],["uploadAsset",184],["uploadAvatar",188],["deleteAvatar",192],["getExperience",196],["addXp",200],["removeXp",204],["addCoolPoints",208],["getNotesPage",213],["listAllNotes",214],["iterAllNotes",215],["getNote",216],["createNote",220],["updateNote",224],["deleteNote",228],["getQuickrollsPage",233],["listAllQuickrolls",234],["iterAllQuickrolls",235],["getQuickroll",236],["createQuickroll",240],["updateQuickroll",244],["deleteQuickroll",248]]},
+  {"name":"identity","ids":[],"company":true,"onBehalfOf":"never","methods":[["identify",252]]},
+  {"name":"campaigns","ids":[],"company":true,"onBehalfOf":"required","methods":[["getPage",257],["listAll",258],["iterAll",259],["get",260],["create",264],["update",268],["delete",272],["getStatistics",276],["getAssetsPage",281],["listAllAssets",282],["iterAllAssets",283],["getAsset",284],["deleteAsset",288],["uploadAsset",292],["getNotesPage",297],["listAllNotes",298],["iterAllNotes",299],["getNote",300],["createNote",304],["updateNote",308],["deleteNote",312]]},
+  {"name":"books","ids":["campaign_id"],"company":true,"onBehalfOf":"required","methods":[["getPage",317],["listAll",318],["iterAll",319],["get",320],["create",324],["update",328],["delete",332],["renumber",336],["getNotesPage",341],["listAllNotes",342],["iterAllNotes",343],["getNote",344],["createNote",348],["updateNote",352],["deleteNote",356],["getAssetsPage",361],["listAllAssets",362],["iterAllAssets",363],["getAsset",364],["deleteAsset",368],["uploadAsset",372]]},
+  {"name":"chapters","ids":["campaign_id", "book_id"],"company":true,"onBehalfOf":"required","methods":[["getPage",377],["listAll",378],["iterAll",379],["get",380],["create",384],["update",388],["delete",392],["renumber",396],["getNotesPage",401],["listAllNotes",402],["iterAllNotes",403],["getNote",404],["createNote",408],["updateNote",412],["deleteNote",416],["getAssetsPage",421],["listAllAssets",422],["iterAllAssets",423],["getAsset",424],["deleteAsset",428],["uploadAsset",432]]},
+  {"name":"characters","ids":[],"company":true,"onBehalfOf":"required","methods":[["getPage",437],["listAll",438],["iterAll",439],["get",440],["create",444],["update",448],["delete",452],["getStatistics",456],["getFullSheet",460],["getFullSheetCategory",464],["getAssetsPage",469],["listAllAssets",470],["iterAllAssets",471],["getAsset",472],["deleteAsset",476],["uploadAsset",480],["getNotesPage",485],["listAllNotes",486],["iterAllNotes",487],["getNote",488],["createNote",492],["updateNote",496],["deleteNote",500],["getInventoryPage",505],["listAllInventory",506],["iterAllInventory",507],["getInventoryItem",508],["createInventoryItem",512],["updateInventoryItem",516],["deleteInventoryItem",520]]},
+  {"name":"characterTraits","ids":["character_id"],"company":true,"onBehalfOf":"required","methods":[["getPage",525],["listAll",526],["iterAll",527],["get",528],["delete",532],["assign",536],["bulkAssign",540],["create",544],["getValueOptions",548],["changeValue",552]]},
+  {"name":"characterBlueprint","ids":[],"company":true,"onBehalfOf":"optional","methods":[["getSectionsPage",557],["listAllSections",558],["iterAllSections",559],["getSection",560],["getCategoriesPage",565],["listAllCategories",566],["iterAllCategories",567],["getCategory",568],["getSubcategoriesPage",573],["listAllSubcategories",574],["iterAllSubcategories",575],["getSubcategory",576],["getTraitsPage",581],["listAllTraits",582],["iterAllTraits",583],["getTrait",584],["getConceptsPage",589],["listAllConcepts",590],["iterAllConcepts",591],["getConcept",592],["getVampireClansPage",597],["listAllVampireClans",598],["iterAllVampireClans",599],["getVampireClan",600],["getWerewolfAuspicesPage",605],["listAllWerewolfAuspices",606],["iterAllWerewolfAuspices",607],["getWerewolfAuspice",608],["getWerewolfTribesPage",613],["listAllWerewolfTribes",614],["iterAllWerewolfTribes",615],["getWerewolfTribe",616]]},
+  {"name":"dictionary","ids":[],"company":true,"onBehalfOf":"optional","methods":[["getPage",621],["listAll",622],["iterAll",623],["get",624],["create",628],["update",632],["delete",636]]},
+  {"name":"dicerolls","ids":[],"company":true,"onBehalfOf":"required","methods":[["getPage",641],["listAll",642],["iterAll",643],["get",644],["create",648],["createFromQuickroll",652]]},
+  {"name":"options","ids":[],"company":true,"onBehalfOf":"optional","methods":[["getOptions",656]]},
+  {"name":"characterAutogen","ids":[],"company":true,"onBehalfOf":"required","methods":[["generateCharacter",660],["startChargenSession",664],["finalizeChargenSession",668],["listAll",672],["get",676]]},
 ];
