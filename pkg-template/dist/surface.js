@@ -11,9 +11,7 @@ export { init as default, initSync } from './loading.js';
 const define = (target, key, value) =>
   Object.defineProperty(target, key, { value, writable: true, configurable: true });
 
-// ServiceCore is absent from the core-only build.
-for (const cls of [core.VClient, core.Paginator, core.ServiceCore]) {
-  if (!cls) continue;
+for (const cls of [core.VClient, core.Paginator]) {
   delete cls.prototype.free;
   if (Symbol.dispose) delete cls.prototype[Symbol.dispose];
 }
@@ -26,3 +24,11 @@ if (Symbol.asyncDispose) {
     await this.return();
   });
 }
+
+// services:begin (scripts/build.sh core drops this block: the core-only layout)
+// The 17 services, generated JS over the client's raw calls (./services/).
+import { installServices } from './services/index.js';
+export * from './services/factories.js';
+export { Enums } from './services/index.js';
+installServices(core);
+// services:end

@@ -9,9 +9,10 @@ DIR=target/workerd
 rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/workerd/worker.js "$DIR/"
 cp target/npm/dist/{workerd,surface,loading,core}.js target/npm/dist/vclient_bg.wasm "$DIR/"
-cp -r target/npm/dist/snippets "$DIR/"
-# Every wasm-bindgen snippet is a module of its own (errors.js, services.js).
-snippets=$(cd "$DIR" && find snippets -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
+cp -r target/npm/dist/snippets target/npm/dist/services "$DIR/"
+# Every wasm-bindgen snippet (errors.js, body.js) and every module of the JS service layer
+# (services/*.js, loaded by surface.js) is a module of its own.
+snippets=$(cd "$DIR" && find snippets services -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
 cat > "$DIR/config.capnp" <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (

@@ -161,12 +161,14 @@ function makeService(client, index, args, errors) {
 
 /**
  * Adds the service accessors to `VClient.prototype` (`client.users(actor, { companyId })`,
- * `client.companies`, …) and returns the `<name>Service(...)` factories over
- * `defaultClient()`. `core` is the package's glue: the client class and the error classes.
+ * `client.companies`, …). `core` is the package's glue: the client class, the error
+ * classes and `defaultClient()` (for the factories).
  */
+let installed;
+
 export function installServices(core) {
+  installed = core;
   const errors = core;
-  const factories = {};
   SERVICES.forEach((spec, index) => {
     const { name } = spec;
     const scoped = spec.company || spec.ids !== null || spec.onBehalfOf !== 'never';
@@ -181,12 +183,13 @@ export function installServices(core) {
         configurable: true,
       });
     }
-    factories[`${name}Service`] = { [`${name}Service`](...args) {
-      const client = core.defaultClient();
-      return scoped ? client[name](...args) : client[name];
-    } }[`${name}Service`];
   });
-  return factories;
+}
+
+/** Service `index` of `defaultClient()` for the accessor's arguments (./factories.js). */
+export function service(index, args) {
+  const client = installed.defaultClient();
+  return makeService(client, index, args, installed);
 }
 
 /** The API's enums as frozen objects: `Enums.UserRole.PLAYER === "PLAYER"`. */
