@@ -64,7 +64,7 @@ if [ "$OUT" = target/pkg-core ]; then
   cp "$OUT/vclient.js" "$CORE/core.js"
   cp "$OUT/vclient_bg.wasm" "$CORE/"
   cp -r "$OUT/snippets" "$CORE/"
-  cp pkg-template/dist/{web,node,loading}.js "$CORE/"
+  cp pkg-template/dist/{web,node,loading,registry}.js "$CORE/"
   # surface.js without its services block.
   sed '/^\/\/ services:begin/,/^\/\/ services:end/d' pkg-template/dist/surface.js >"$CORE/surface.js"
   if grep -q services "$CORE/surface.js"; then echo "the core layout still loads the services" >&2; exit 1; fi

@@ -187,9 +187,6 @@ impl VClient {
             logger: js.logger,
             base_headers,
         });
-        if js.set_as_default {
-            super::registry::set_default(&inner);
-        }
         Ok(VClient { inner })
     }
 
@@ -267,7 +264,6 @@ impl VClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let inner = &self.inner;
-        super::registry::clear_if(inner);
         if inner.closer.close() {
             if let Some(l) = &inner.logger {
                 let f = Fields::new();
@@ -313,18 +309,6 @@ impl VClient {
             self.inner.engine.config.base_url,
             self.inner.closer.is_closed()
         )
-    }
-}
-
-impl VClient {
-    /// The shared state, for services and the default-client registry.
-    pub(crate) fn inner(&self) -> Rc<Inner> {
-        self.inner.clone()
-    }
-
-    /// A second handle on the same client (same engine, same `close()`).
-    pub(crate) fn from_inner(inner: Rc<Inner>) -> VClient {
-        VClient { inner }
     }
 }
 

@@ -10,7 +10,6 @@ mod logger;
 mod options;
 mod paging;
 mod read;
-mod registry;
 mod transport;
 mod upload;
 
@@ -24,5 +23,4 @@ pub mod api {
         TimeoutError, UnprocessableEntityError, VClientError, ValidationError,
     };
     pub use super::paging::Paginator;
-    pub use super::registry::{clear_default_client, configure_default_client, default_client};
 }

@@ -161,13 +161,15 @@ function makeService(client, index, args, errors) {
 
 /**
  * Adds the service accessors to `VClient.prototype` (`client.users(actor, { companyId })`,
- * `client.companies`, …). `core` is the package's glue: the client class, the error
- * classes and `defaultClient()` (for the factories).
+ * `client.companies`, …). `core` is the package's glue (the client class and the error
+ * classes); `defaultClient` is the registry's, for the factories.
  */
-let installed;
+let errorClasses;
+let theDefault;
 
-export function installServices(core) {
-  installed = core;
+export function installServices(core, defaultClient) {
+  errorClasses = core;
+  theDefault = defaultClient;
   const errors = core;
   SERVICES.forEach((spec, index) => {
     const { name } = spec;
@@ -188,8 +190,7 @@ export function installServices(core) {
 
 /** Service `index` of `defaultClient()` for the accessor's arguments (./factories.js). */
 export function service(index, args) {
-  const client = installed.defaultClient();
-  return makeService(client, index, args, installed);
+  return makeService(theDefault(), index, args, errorClasses);
 }
 
 /** The API's enums as frozen objects: `Enums.UserRole.PLAYER === "PLAYER"`. */
