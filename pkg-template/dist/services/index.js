@@ -5,9 +5,8 @@
 
 import { ENUMS, NAMED_ENUMS, SERVICES } from './catalog.js';
 import { checkItems, checkResponse } from './check.js';
-import { op } from './ops.js';
+import { jsName, op } from './ops.js';
 import { CALL, Invalid, ITERATE, LIST_ALL, PAGE, id, prepare } from './prepare.js';
-import { jsName } from './ops.js';
 import { typeName, unknownKey } from './query.js';
 
 /** The key under which a raw call's options carry the service's response hook. */

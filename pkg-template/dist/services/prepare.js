@@ -2,10 +2,9 @@
 // options object for `request()` / `getPage()` / `listAll()` / `paginate()`. Every check
 // happens here, before any I/O; a bad argument throws an `Invalid` naming it.
 
-import { check } from './check.js';
+import { check, enumAllows } from './check.js';
 import { DATE_FIELDS } from './catalog.js';
 import { encode, fillPath, PathSegment, typeName, unknownKey } from './query.js';
-import { enumAllows } from './check.js';
 import { jsName } from './ops.js';
 
 /** A bad argument: `field` names it, `message` says why, `cause` is what a getter threw. */
