@@ -67,3 +67,15 @@ test('a bad argument makes no raw call: a rejected promise (an iterator throws a
   assert.equal(calls.length, 0);
   return client.close();
 });
+
+test('a getter that throws where the service only peeks is not an exception of the call', async () => {
+  const { client, calls } = recording();
+  const params = { limit: 5, get offset() { throw new Error('peeked'); } };
+  // `offset` is refused on listAll only when set; a throwing getter counts as not set there,
+  // then `params` is read once and its keys are checked.
+  await client.users(ACTOR).listAll(params).then(() => {}, () => {});
+  const file = { get data() { throw new Error('peeked'); } };
+  const upload = client.characters(ACTOR).uploadAsset('c1', file);
+  assert.equal(upload, calls.at(-1).result, 'the upload is handed to the raw call, which reads it');
+  return client.close();
+});

@@ -38,8 +38,16 @@ export function paramNames(op, mode) {
 const isObject = (v) => typeof v === 'object' && v !== null;
 const isRecord = (v) => isObject(v) && !Array.isArray(v)
   && !(typeof Headers === 'function' && v instanceof Headers);
-/** A property that is set: `undefined` and `null` count as absent. */
-const prop = (o, k) => (isObject(o) ? (o[k] ?? undefined) : undefined);
+/** A property that is set: `undefined` and `null` count as absent, as does a getter that throws
+ * (the values that matter are read once, by `snapshot`, which reports a throw). */
+function prop(o, k) {
+  if (!isObject(o)) return undefined;
+  try {
+    return o[k] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function snakeCase(key) {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
