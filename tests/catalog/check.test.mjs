@@ -1,4 +1,4 @@
-// The JS schema checker (pkg-template/dist/services/check.js), with the cases of the Rust
+// The JS schema checker (pkg-template/dist/services/check.js), with the cases of the former Rust
 // checker it replaces (src/catalog/schema.rs). Run: node --test tests/catalog/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // The JS service layer's operation table, query encoding and path filling
 // (pkg-template/dist/services/{ops,query}.js), with the cases of the Rust code they replace
-// (src/catalog/op.rs, src/catalog/query.rs). Run: node --test tests/catalog/
+// (the former src/catalog/op.rs and query.rs). Run: node --test tests/catalog/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { op, OP_COUNT, jsName } from '../../pkg-template/dist/services/ops.js';

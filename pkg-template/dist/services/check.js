@@ -5,7 +5,7 @@
 // The type grammar (one `field[!]:type` per field, `!` = required):
 //   s string, b boolean, n number, i integer, o any object, * anything,
 //   ?T T or null, [T array of T, mT object whose values are T, @N schema N, eN enum N.
-// Messages and paths are those of the Rust checker they replace (src/catalog/schema.rs).
+// Messages and paths are those of the Rust checker they replaced (src/catalog/schema.rs).
 
 import { ENUMS, SCHEMAS } from './catalog.js';
 
