@@ -373,7 +373,9 @@ async function esbuildBundle(opts) {
 }
 async function ourDownload(dist) {
   // What a browser fetches for `import ... from "vclient"` (the "browser" condition: web.js).
-  const files = ['web.js', 'surface.js', 'loading.js', 'core.js', ...walk(path.join(dist, 'snippets')).filter((f) => f.endsWith('.js')).map((f) => path.relative(dist, f)), 'vclient_bg.wasm'];
+  // The services are JS modules surface.js loads (dist/services/); the core-only layout has none.
+  const modules = (dir) => (fs.existsSync(path.join(dist, dir)) ? walk(path.join(dist, dir)).filter((f) => f.endsWith('.js')).map((f) => path.relative(dist, f)) : []);
+  const files = ['web.js', 'surface.js', 'loading.js', 'registry.js', 'core.js', ...modules('snippets'), ...modules('services'), 'vclient_bg.wasm'];
   const per = files.map((f) => ({ file: f, ...sizes(fs.readFileSync(path.join(dist, f))) }));
   const sum = (k, filter = () => true) => per.filter(filter).reduce((a, x) => a + x[k], 0);
   const js = await esbuildBundle({ entryPoints: [path.join(dist, 'web.js')], format: 'esm', external: ['*.wasm'] });

@@ -1,10 +1,9 @@
 // What response validation costs on a 1,000-item page: the same mocked response through
 // raw fetch + json(), client.getPage() (no schema check) and the service's getPage()
-// (schema check of every item). Run after scripts/build.sh: node bench/validate.mjs
-import { readFileSync } from 'node:fs';
+// (schema check of every item, in JS: pkg-template/dist/services/check.js, run inside the
+// call by its response hook). Run after scripts/package.sh: node bench/validate.mjs
 const root = new URL('../', import.meta.url);
-const pkg = await import(new URL('target/pkg-web/vclient.js', root));
-pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', root)) });
+const pkg = await import(new URL('target/npm/dist/node.js', root));
 
 const N = 1000;
 const item = (i) => ({

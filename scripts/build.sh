@@ -2,17 +2,19 @@
 # Builds the wasm package once (`--target web`, which every runtime can load), optimises it
 # with npm binaryen's wasm-opt, and prints its size raw and gzipped.
 # Output: target/pkg-web/ (vclient.js glue, vclient_bg.wasm, snippets/, .d.ts).
-# `scripts/build.sh core` builds the core-only variant (engine, request(), pagination; no
-# services) into target/pkg-core/, to measure what the services cost.
+# `scripts/build.sh core` lays out the core-only variant (engine, request(), pagination; no
+# services) in target/npm-core/, to measure what the services cost: the same .wasm (the
+# services are JS, pkg-template/dist/services/), without the services' JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A fresh clone has no target/ yet, and the wasm-pack log below is written before anything
 # else would create it.
 mkdir -p target
 OUT=target/pkg-web
-FEATURES=()
-if [ "${1:-}" = core ]; then OUT=target/pkg-core; FEATURES=(--no-default-features); fi
-wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . "${FEATURES[@]}" >/dev/null 2>target/wasm-pack.log \
+if [ "${1:-}" = core ]; then OUT=target/pkg-core; fi
+# wasm-pack leaves files of earlier builds (a snippet since removed) in place.
+rm -rf "$OUT"
+wasm-pack build --mode no-install --release --target web --out-dir "$OUT" --out-name vclient . >/dev/null 2>target/wasm-pack.log \
   || { cat target/wasm-pack.log; exit 1; }
 # Rust's float formatting costs ~20 KB of wasm; it creeps in through `{}`/`{:?}` on an f64
 # or f64::clamp with non-constant bounds (see src/policy/text.rs). Names are still present
@@ -34,7 +36,7 @@ mv "$OUT/vclient_bg.opt.wasm" "$OUT/vclient_bg.wasm"
 rm -f "$OUT/.gitignore" "$OUT/package.json" "$OUT/README.md"
 # wasm-bindgen types re-exported imports as `unknown` (types cannot skip_typescript yet);
 # the error classes are declared properly in src/js/errors.rs, so drop the placeholders.
-sed -i -E '/^export let ([A-Za-z]+Error|Enums): unknown;$/d' "$OUT/vclient.d.ts"
+sed -i -E '/^export let [A-Za-z]+Error: unknown;$/d' "$OUT/vclient.d.ts"
 if grep -qE '^export let .*: unknown;$' "$OUT/vclient.d.ts"; then echo "unexpected unknown export in vclient.d.ts" >&2; exit 1; fi
 # No wasm-bindgen internals in the public types (pkg-template/dist/surface.js removes them
 # from the classes): no `free()`; sync disposal closes a client and stops a paginator; the
@@ -62,5 +64,8 @@ if [ "$OUT" = target/pkg-core ]; then
   cp "$OUT/vclient.js" "$CORE/core.js"
   cp "$OUT/vclient_bg.wasm" "$CORE/"
   cp -r "$OUT/snippets" "$CORE/"
-  cp pkg-template/dist/{web,node,surface,loading}.js "$CORE/"
+  cp pkg-template/dist/{web,node,loading,registry}.js "$CORE/"
+  # surface.js without its services block.
+  sed '/^\/\/ services:begin/,/^\/\/ services:end/d' pkg-template/dist/surface.js >"$CORE/surface.js"
+  if grep -q services "$CORE/surface.js"; then echo "the core layout still loads the services" >&2; exit 1; fi
 fi

@@ -2,13 +2,15 @@
 """Generates everything the services need from the one endpoint table.
 
 Reads spec/endpoints.json (the 166 operations as the reference client exposes them),
+spec/services.json (the 17 services' accessor signatures),
 spec/openapi.json (the schemas, and the enums of path parameters) and spec/constraints.json
 (request fields the reference restricts beyond the OpenAPI file, contract §B19), and writes:
 
-- src/catalog/table.rs       compact text tables for the Rust interpreter (ops, schemas, enums)
-- src/js/services_gen.rs the 17 service accessors on `VClient`, the factories, and the
-                         TypeScript declarations of every model, enum and service method
-- src/js/services.js     the JS snippet that turns a service's method list into methods
+- pkg-template/dist/services/catalog.js  the tables of the JS service layer (operations, schemas,
+                         enums, date fields, services), one entry a line
+- pkg-template/dist/services/factories.js  the `<name>Service(...)` factories
+- pkg-template/dist/services.d.ts  the TypeScript declarations of every model, enum, params
+                         type and service, the accessors on `VClient`, the factories and `Enums`
 - pkg-template/dist/routes.js  the route table of the user-facing fake (`vclient/testing`)
 - pkg-template/dist/routes.d.ts  its route names as a literal type, one documented key per route
 
@@ -27,28 +29,10 @@ OPENAPI = json.load(open(os.path.join(ROOT, "spec/openapi.json")))
 SCHEMAS = OPENAPI["components"]["schemas"]
 CONSTRAINTS = json.load(open(os.path.join(ROOT, "spec/constraints.json")))
 
-# The accessor signature of each service (contract §B11): extra scope ids, then On-Behalf-Of.
-SERVICES = [
-    # name, scope ids after company, company-scoped, On-Behalf-Of mode
-    ("companies", None, False, "never"),
-    ("developer", None, False, "never"),
-    ("globalAdmin", None, False, "never"),
-    ("system", None, False, "never"),
-    ("userLookup", None, False, "never"),
-    ("users", [], True, "required"),
-    ("identity", [], True, "never"),
-    ("campaigns", [], True, "required"),
-    ("books", ["campaign_id"], True, "required"),
-    ("chapters", ["campaign_id", "book_id"], True, "required"),
-    ("characters", [], True, "required"),
-    ("characterTraits", ["character_id"], True, "required"),
-    ("characterBlueprint", [], True, "optional"),
-    ("dictionary", [], True, "optional"),
-    ("dicerolls", [], True, "required"),
-    ("options", [], True, "optional"),
-    ("characterAutogen", [], True, "required"),
-]
-SERVICE_INDEX = {s[0]: i for i, s in enumerate(SERVICES)}
+# The accessor signature of each service (contract §B11), kept in spec/services.json: extra
+# scope ids, whether it is company-scoped, then On-Behalf-Of.
+SERVICES = [(s["name"], s["ids"], s["company"], s["onBehalfOf"])
+            for s in json.load(open(os.path.join(ROOT, "spec/services.json")))["services"]]
 
 
 def camel(name):
@@ -157,7 +141,7 @@ def object_index(name):
 
 
 def type_code(s, owner):
-    """The compact type grammar read by src/catalog/schema.rs."""
+    """The compact type grammar read by pkg-template/dist/services/check.js."""
     if "$ref" in s:
         target = ref_name(s["$ref"])
         if "enum" in SCHEMAS[target]:
@@ -360,10 +344,10 @@ while _todo:
             _todo += refs(_p)
 for _n in sorted(REQUEST_SCHEMAS):
     for _f, _p in SCHEMAS[_n].get("properties", {}).items():
-        # services.rs converts a `Date` only in a body's own fields; a nested one would be
+        # services/prepare.js converts a `Date` only in a body's own fields; a nested one would be
         # typed `string | Date` but refused at run time.
         if date_format(_p) and _n not in BODY_SCHEMAS:
-            raise SystemExit("%s.%s: a date inside a nested request object; teach services.rs" % (_n, _f))
+            raise SystemExit("%s.%s: a date inside a nested request object; teach services/prepare.js" % (_n, _f))
 for _o in ENDPOINTS:
     _r = _o["response"].get("schema")
     if _r in REQUEST_SCHEMAS and any(date_format(p) for p in SCHEMAS[_r].get("properties", {}).values()):
@@ -650,19 +634,7 @@ def ts_accessors():
     return "".join(out) + "".join(fac) + enums_decl
 
 
-# ---------------------------------------------------------------- Rust + JS output
-
-def rust_str(s):
-    return json.dumps(s, ensure_ascii=False)
-
-
-def rust_lines(lines):
-    """A Rust string literal of `lines` joined by newlines, one per source line (`\\` at a
-    line's end skips the break and the next line's leading blanks; no entry starts with one)."""
-    if any(l[:1].isspace() or not l for l in lines):
-        raise SystemExit("a table line starts with a blank or is empty: rust_lines would drop it")
-    return '"%s"' % "\\n\\\n".join(rust_str(l)[1:-1] for l in lines)
-
+# ---------------------------------------------------------------- JS output
 
 def write(rel, text):
     path = os.path.join(OUT, rel)
@@ -671,38 +643,8 @@ def write(rel, text):
         f.write(text)
 
 
-HEADER = ("Generated by scripts/gen_api.py from spec/endpoints.json, spec/openapi.json and "
-          "spec/constraints.json; do not edit.")
-
-
-def gen_table():
-    ops = [line for _, _, line in OPS]
-    schemas = [schema_line(n) for n in OBJECTS]
-    # A numeric enum's values start with `#` (the validator then wants a number); a third
-    # column is a hint for the error message.
-    enums = ["%s\t%s%s%s" % (n, "" if isinstance(v[0], str) else "#", "|".join(map(str, v)),
-                              "\t" + ENUM_NOTES[n] if n in ENUM_NOTES else "")
-             for n, v in ENUMS]
-    return """//! %s
-//!
-//! `OPS`: one line per JS method family, tab-separated: verb, path, positional arguments
-//! (`p:wire:js[:enum]`, `f:wire:js[=default]`, `b:body`, `a:js`, `u:file`, `q:wire:js`),
-//! query specs, body spec, response spec, paging limits, On-Behalf-Of mode, name.
-//! `SCHEMAS`: one line per object schema: name, then `field[!]:type` (see `schema.rs`).
-//! `ENUMS`: one line per enum: name, `|`-separated values, and an optional hint.
-
-/// The operations (see the module docs for the columns).
-pub static OPS: &str = %s;
-
-/// How many lines `OPS` has.
-pub const OP_COUNT: usize = %d;
-
-/// The object schemas, indexed by line.
-pub static SCHEMAS: &str = %s;
-
-/// The enums, indexed by line.
-pub static ENUMS: &str = %s;
-""" % (HEADER, rust_lines(ops), len(OPS), rust_lines(schemas), rust_lines(enums))
+HEADER = ("Generated by scripts/gen_api.py from spec/endpoints.json, spec/services.json, "
+          "spec/openapi.json and spec/constraints.json; do not edit.")
 
 
 def json_lines(entries, open_, close, encoded=False):
@@ -712,7 +654,16 @@ def json_lines(entries, open_, close, encoded=False):
     return "%s\n%s,\n%s" % (open_, body, close)
 
 
-def gen_services_js():
+def gen_catalog_js():
+    """The JS service layer's tables, one entry a line."""
+    ops = [line.split("\t") for _, _, line in OPS]
+    schemas = [schema_line(n).split("\t", 1) for n in OBJECTS]
+    schemas = [s + [""] if len(s) == 1 else s for s in schemas]
+    enums = [[n, v] + ([ENUM_NOTES[n]] if n in ENUM_NOTES else []) for n, v in ENUMS]
+    dates = [[i, f, d] for i, f, d in DATE_FIELDS]
+    named = len(NAMED_ENUMS)
+    if sorted(NAMED_ENUMS.values()) != list(range(named)) or any(n in SCHEMAS for n, _ in ENUMS[named:]):
+        raise SystemExit("the named enums must come first in ENUMS (Enums exports the first NAMED_ENUMS)")
     services = []
     for name, extra, company, obo in SERVICES:
         methods = []
@@ -724,111 +675,69 @@ def gen_services_js():
                 methods += [[n["page"], i * 4 + 1], [n["listAll"], i * 4 + 2], [n["iterAll"], i * 4 + 3]]
             else:
                 methods.append([method, i * 4])
-        services.append(methods)
-    enums = {n: v for n, v in ENUMS if n in SCHEMAS}
+        services.append('{"name":%s,"ids":%s,"company":%s,"onBehalfOf":%s,"methods":%s}' % (
+            json.dumps(name), json.dumps(extra), json.dumps(company), json.dumps(obo),
+            json.dumps(methods, separators=(",", ":"))))
     return """// %s
-// Turns a service's method table into plain methods that call back into wasm; no Rust
-// closures cross the boundary, and each service kind shares one prototype.
+// The service layer's tables, one entry a line (read by ./ops.js, ./check.js, ./index.js).
 
-import { atCallSite } from './errors.js';
+/**
+ * The operations: [verb, path, positional arguments (`p:wire:js[:enum]`, `f:wire:js[=default]`,
+ * `b:body`, `a:js`, `u:file`, `q:wire:js`), query specs (`;`-separated `wire|type|flags|enum|
+ * default|min|max`), body spec, response spec, paging limits, On-Behalf-Of mode, name].
+ */
+export const OPS = %s;
 
-const SERVICES = %s;
+/** The object schemas by index: [name, `field[!]:type` list] (the grammar of ./check.js). */
+export const SCHEMAS = %s;
 
-const protos = [];
+/** The enums by index: [name, values, optional hint for the message]. */
+export const ENUMS = %s;
 
-function proto(index) {
-  if (protos[index]) return protos[index];
-  const p = {};
-  for (const [name, entry] of SERVICES[index]) {
-    Object.defineProperty(p, name, {
-      value: { [name](...args) { return atCallSite(this.__core.invoke(entry, args)); } }[name],
-      writable: true,
-      configurable: true,
-    });
-  }
-  return (protos[index] = p);
-}
+/** How many of ENUMS, from the first, are the API's named enums (exported as `Enums`). */
+export const NAMED_ENUMS = %d;
 
-/** A service object of kind `index` over `core` (a wasm `ServiceCore`). */
-export function makeService(index, core) {
-  return Object.create(proto(index), { __core: { value: core } });
-}
+/** The request-body fields that take a date: [schema, field, date only]. */
+export const DATE_FIELDS = %s;
 
-/** The API's enums as frozen objects: `UserRole.PLAYER === "PLAYER"`. */
-export const Enums = Object.freeze(Object.fromEntries(Object.entries(%s).map(
-  ([k, vs]) => [k, Object.freeze(Object.fromEntries(vs.map((v) => [v, v])))])));
-""" % (HEADER, json_lines(services, "[", "]"),
-       json_lines(["%s:%s" % (json.dumps(k), json.dumps(v, separators=(",", ":"))) for k, v in enums.items()], "{", "}", True))
+/**
+ * The services (spec/services.json) and their methods: [name, entry], entry = operation
+ * line × 4 + mode (0 call, 1 page, 2 list all, 3 iterate).
+ */
+export const SERVICES = %s;
+""" % (HEADER, json_lines(ops, "[", "]"), json_lines(schemas, "[", "]"), json_lines(enums, "[", "]"),
+       named, json_lines(dates, "[", "]"), json_lines(services, "[", "]", True))
 
 
-def gen_services_rs():
-    acc = []
-    fac = []
-    for i, (name, extra, company, obo) in enumerate(SERVICES):
-        extra = extra or []
-        ids = ", ".join(camel(e) for e in extra)
-        args = "".join("%s: JsValue, " % camel(e) for e in extra)
-        if obo != "never":
-            args += "on_behalf_of: JsValue, "
-        if company:
-            args += "options: Option<JsValue>, "
-        obo_arg = "on_behalf_of" if obo != "never" else "JsValue::UNDEFINED"
-        opt_arg = "options.unwrap_or_default()" if company else "JsValue::UNDEFINED"
-        id_list = "&[%s]" % ", ".join("(%s, %s)" % (rust_str(e), camel(e)) for e in extra)
-        params = accessor_params(extra, company, obo)
-        kind = "Scope { company: %s, ids: %s, on_behalf_of: %s }" % (
-            "true" if company else "false", id_list, "OnBehalfOf::" + obo.capitalize())
-        if company or extra or obo != "never":
-            acc.append("""    /// The `%s` service. See `%s` in the declarations.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn %s(&self, %s) -> Result<JsValue, JsValue> {
-        self.service(%d, %s, %s, %s)
-    }
-""" % (name, service_ts_name(name), name, args.rstrip(", "), i, kind, obo_arg, opt_arg))
-        else:
-            acc.append("""    /// The `%s` service.
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn %s(&self) -> Result<JsValue, JsValue> {
-        self.service(%d, %s, JsValue::UNDEFINED, JsValue::UNDEFINED)
-    }
-""" % (name, name, i, kind))
-        call_args = ", ".join([camel(e) for e in extra] + (["on_behalf_of"] if obo != "never" else []) + (["options"] if company else []))
-        fac.append("""/// `defaultClient().%s(...)`.
-#[wasm_bindgen(js_name = %sService, skip_typescript)]
-pub fn %s_service(%s) -> Result<JsValue, JsValue> {
-    default_client()?.%s(%s)
-}
-""" % (name, name, snake(name), args.rstrip(", "), name if (company or extra or obo != "never") else name, call_args))
+CORE_TYPES = ("CallOptions", "Download", "ItemIterator", "MutationOptions", "Page", "ScopeOptions", "UploadFile")
+
+
+def gen_services_dts():
+    """The services' declarations: models, enums, params, service interfaces, the accessors
+    (merged into the glue's `VClient`), the factories and `Enums`."""
     services = ts_services()
     models = ts_models()
     taken = set(re.findall(r"export (?:interface|type) (\w+)", models))
     if taken & set(PARAMS_TYPES):
         raise SystemExit("a params type has a model's name: %s" % sorted(taken & set(PARAMS_TYPES)))
-    ts = models + "\n" + TS_PARAMS + "".join(PARAMS_TYPES.values()) + "\n" + services + "\n" + ts_accessors()
-    return """//! %s
-#![allow(non_snake_case)]
+    accessors = ts_accessors()
+    head, rest = accessors.split("}\n", 1)
+    augment = "declare module './core.js' {\n" + "".join(
+        ("  " + l if l else l) for l in (head + "}\n").splitlines(True)).replace("export interface", "interface") + "}\n"
+    rest = rest.replace("export function ", "export declare function ")
+    return ("// %s\nimport type { %s } from './core.js';\n\n" % (HEADER, ", ".join(CORE_TYPES))
+            + models + "\n" + TS_PARAMS + "".join(PARAMS_TYPES.values()) + "\n" + services + "\n"
+            + augment + rest)
 
-use super::registry::default_client;
-use super::services::Scope;
-use crate::catalog::op::OnBehalfOf;
-use super::client::VClient;
-use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(js_class = VClient)]
-impl VClient {
-%s}
-
-%s
-/// The request-body fields that take a date, as (schema, field, date only): a `Date` there
-/// is sent as its ISO string (`date` fields: the `YYYY-MM-DD` part).
-pub(super) static DATE_FIELDS: &[(usize, &str, bool)] = &[
-%s];
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_SERVICES: &'static str = r#"
-%s"#;
-""" % (HEADER, "\n".join(acc), "\n".join(fac),
-       "".join("    (%d, %s, %s),\n" % (i, rust_str(f), "true" if d else "false") for i, f, d in DATE_FIELDS), ts)
+def gen_factories_js():
+    lines = []
+    for i, (name, extra, company, obo) in enumerate(SERVICES):
+        params = ", ".join([camel(e) for e in (extra or [])] + (["onBehalfOf"] if obo != "never" else [])
+                           + (["options"] if company else []))
+        lines.append("export function %sService(%s) { return service(%d, [%s]); }\n" % (name, params, i, params))
+    return ("// %s\n// `<name>Service(...)`: the service of `defaultClient()` (see ./index.js).\n"
+            "import { service } from './index.js';\n\n" % HEADER) + "".join(lines)
 
 
 def snake(name):
@@ -903,9 +812,9 @@ def gen_routes_dts():
             "export type RouteName = keyof RouteTable;\n") % (HEADER, keys)
 
 
-write("src/catalog/table.rs", gen_table())
-write("src/js/services.js", gen_services_js())
-write("src/js/services_gen.rs", gen_services_rs())
+write("pkg-template/dist/services/catalog.js", gen_catalog_js())
+write("pkg-template/dist/services/factories.js", gen_factories_js())
+write("pkg-template/dist/services.d.ts", gen_services_dts())
 write("pkg-template/dist/routes.js", gen_routes_js())
 write("pkg-template/dist/routes.d.ts", gen_routes_dts())
 print("gen_api: %d operation lines, %d object schemas, %d enums" % (len(OPS), len(OBJECTS), len(ENUMS)))

@@ -16,9 +16,11 @@ cp target/pkg-web/vclient.d.ts "$OUT/dist/core.d.cts"
 cp target/pkg-web/vclient_bg.wasm "$OUT/dist/"
 cp -r target/pkg-web/snippets "$OUT/dist/"
 # vclient/slim: one guard per function the glue exports, so a call before init() throws a
-# ConfigurationError (the service factories are generated, so they are listed from the glue).
+# ConfigurationError (the glue's functions, the registry's and the service factories).
 sed -n 's/^export function \([A-Za-z0-9_]*\).*/export const \1 = guardFunction(api.\1);/p' \
-  "$OUT/dist/core.js" >> "$OUT/dist/slim.js"
+  "$OUT/dist/core.js" "$OUT/dist/registry.js" "$OUT/dist/services/factories.js" >> "$OUT/dist/slim.js"
+# The declarations for require(): the same, over the CommonJS core declarations.
+for d in services registry; do sed "s#'./core.js'#'./core.cjs'#g" "$OUT/dist/$d.d.ts" > "$OUT/dist/$d.d.cts"; done
 # require() on Node versions without require(esm): one CommonJS bundle of the Node entry.
 tools/node_modules/.bin/esbuild "$OUT/dist/node.js" --bundle --format=cjs --platform=node \
   --define:import.meta.url=__vclient_url --inject:scripts/cjs-url-shim.js \

@@ -40,7 +40,7 @@ gen_current() {
   local tmp; tmp=$(mktemp -d)
   python3 scripts/gen_api.py "$tmp" >/dev/null || return 1
   local f rc=0
-  for f in src/catalog/table.rs src/js/services.js src/js/services_gen.rs pkg-template/dist/routes.js pkg-template/dist/routes.d.ts; do
+  for f in pkg-template/dist/services/catalog.js pkg-template/dist/services/factories.js pkg-template/dist/services.d.ts pkg-template/dist/routes.js pkg-template/dist/routes.d.ts; do
     cmp -s "$tmp/$f" "$f" || { echo "stale: $f (run python3 scripts/gen_api.py)"; rc=1; }
   done
   rm -rf "$tmp"; return $rc
@@ -56,6 +56,7 @@ suite "native: policy + engine" cargo test
 suite "fuzz: network and option parsers (40k cases each, fixed seed, bounded)" \
   env -u PROPTEST_RNG_SEED PROPTEST_CASES=40000 timeout 600 cargo test --release --lib policy::
 suite "test server" node --test tests/server/
+suite "service tables and checks in JS (schemas, query, paths)" node --test tests/catalog/
 suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
 suite "generated service code is current" gen_current
 suite "wasm in Node" wasm_test --test any
@@ -66,9 +67,8 @@ suite "release build + npm pack" scripts/package.sh
 suite "README code blocks run as written" node tests/readme/run.mjs
 suite "README harness and the demo check (.ci/run) fail when they should" \
   node --test tests/readme/ tests/www/demo-smoke.test.mjs
-core_build() { cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings && scripts/build.sh core; }
-suite "core-only build (no services): clippy, size" core_build
-suite "services: all 166 operations through the wasm build" node --test tests/services/
+suite "core-only layout (no services' JS): size" scripts/build.sh core
+suite "services: all 166 operations through the built package" node --test tests/services/
 suite "www demo end to end (headless Chromium)" node tests/www/e2e.mjs
 suite "the per-attempt seam: crossings, header layering, no leaked timers or listeners" node --test tests/seam/
 suite "hostile responses (50 MB bodies, gzip bomb, deep JSON, invalid UTF-8)" node --test tests/hostile/

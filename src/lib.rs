@@ -12,8 +12,6 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-#[cfg(feature = "services")]
-pub mod catalog;
 pub mod engine;
 pub mod policy;
 

@@ -7,13 +7,13 @@
 import * as core from './core.js';
 export * from './core.js';
 export { init as default, initSync } from './loading.js';
+// The client class with the default-client registry (in place of the glue's bare class).
+export { VClient, clearDefaultClient, configureDefaultClient, defaultClient } from './registry.js';
 
 const define = (target, key, value) =>
   Object.defineProperty(target, key, { value, writable: true, configurable: true });
 
-// ServiceCore is absent from the core-only build.
-for (const cls of [core.VClient, core.Paginator, core.ServiceCore]) {
-  if (!cls) continue;
+for (const cls of [core.VClient, core.Paginator]) {
   delete cls.prototype.free;
   if (Symbol.dispose) delete cls.prototype[Symbol.dispose];
 }
@@ -26,3 +26,12 @@ if (Symbol.asyncDispose) {
     await this.return();
   });
 }
+
+// services:begin (scripts/build.sh core drops this block: the core-only layout)
+// The 17 services, generated JS over the client's raw calls (./services/).
+import { installServices } from './services/index.js';
+import { defaultClient } from './registry.js';
+export * from './services/factories.js';
+export { Enums } from './services/index.js';
+installServices(core, defaultClient);
+// services:end

@@ -102,8 +102,10 @@ fn paging_options(options: Option<JsValue>) -> Result<JsValue, JsValue> {
     let options = options.unwrap_or_default();
     let names = read::keys(&options);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    read::snapshot(&options, &names, &["query", "headers"])
-        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))
+    let copy = read::snapshot(&options, &names, &["query", "headers"])
+        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
+    super::hook::carry(&options, &copy);
+    Ok(copy)
 }
 
 fn fail_config(e: ConfigError) -> JsValue {
@@ -193,9 +195,6 @@ impl VClient {
             logger: js.logger,
             base_headers,
         });
-        if js.set_as_default {
-            super::registry::set_default(&inner);
-        }
         Ok(VClient { inner })
     }
 
@@ -211,11 +210,11 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
+        let init = init.unwrap_or_default();
+        let hook = super::hook::get(&init);
         at_call_site(&future_to_promise(async move {
-            Ok(inner
-                .request(method, path, init.unwrap_or_default())
-                .await?
-                .0)
+            let (value, request_id) = inner.request(method, path, init).await?;
+            super::hook::run(hook.as_ref(), value, request_id.as_deref())
         }))
     }
 
@@ -273,7 +272,6 @@ impl VClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let inner = &self.inner;
-        super::registry::clear_if(inner);
         if inner.closer.close() {
             if let Some(l) = &inner.logger {
                 let f = Fields::new();
@@ -319,18 +317,6 @@ impl VClient {
             self.inner.engine.config.base_url,
             self.inner.closer.is_closed()
         )
-    }
-}
-
-impl VClient {
-    /// The shared state, for services and the default-client registry.
-    pub(crate) fn inner(&self) -> Rc<Inner> {
-        self.inner.clone()
-    }
-
-    /// A second handle on the same client (same engine, same `close()`).
-    pub(crate) fn from_inner(inner: Rc<Inner>) -> VClient {
-        VClient { inner }
     }
 }
 

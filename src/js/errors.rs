@@ -248,35 +248,6 @@ pub fn response_error(message: &str, request_id: Option<&str>, cause: &JsValue) 
     make_error("ResponseValidationError", message, &f.into_value(), cause)
 }
 
-/// A `ResponseValidationError` for a 2xx body that does not match the operation's schema.
-#[cfg(feature = "services")]
-pub fn schema_error(
-    operation: &str,
-    method: crate::policy::method::Method,
-    m: &crate::catalog::schema::Mismatch,
-    request_id: Option<&str>,
-) -> JsValue {
-    let f = Fields::new();
-    f.set("field", m.path.as_str())
-        .set("operation", operation)
-        .opt("requestId", request_id);
-    let at = if m.path.is_empty() {
-        "the body".to_owned()
-    } else {
-        format!("`{}`", m.path)
-    };
-    make_error(
-        "ResponseValidationError",
-        &format!(
-            "{operation} ({method}): the response does not match the API's schema: {at} {}{}",
-            m.message,
-            request_id.map_or(String::new(), |r| format!(" (request id {r})"))
-        ),
-        &f.into_value(),
-        &JsValue::UNDEFINED,
-    )
-}
-
 /// A `ClientClosedError` for a call made after `close()`: nothing was sent, and the error
 /// carries the call's fields like every other call error.
 pub fn closed_error(method: Method, url: &str) -> JsValue {

@@ -5,19 +5,12 @@ mod call_input;
 pub(crate) mod client;
 pub(crate) mod errors;
 mod globals;
+mod hook;
 mod logger;
 mod options;
 mod paging;
 mod read;
-mod registry;
-#[cfg(feature = "services")]
-mod services;
-#[cfg(feature = "services")]
-#[rustfmt::skip]
-mod services_gen;
 mod transport;
-#[cfg(feature = "services")]
-mod tree;
 mod upload;
 
 /// The exported JS API: the client class and the error classes.
@@ -30,7 +23,4 @@ pub mod api {
         TimeoutError, UnprocessableEntityError, VClientError, ValidationError,
     };
     pub use super::paging::Paginator;
-    pub use super::registry::{clear_default_client, configure_default_client, default_client};
-    #[cfg(feature = "services")]
-    pub use super::services::ServiceCore;
 }

@@ -50,8 +50,6 @@ pub struct JsOptions {
     pub logger: Option<JsLogger>,
     /// `userAgent`: `Some(None)` is `false` (send none), `None` is the default.
     pub user_agent: Option<Option<String>>,
-    /// `setAsDefault`: become the default client (default true, as the reference).
-    pub set_as_default: bool,
 }
 
 fn wrap<T>(option: &str, r: Result<T, String>) -> Result<T, ConfigError> {
@@ -210,13 +208,15 @@ fn read_plain(value: &JsValue) -> Result<JsOptions, ConfigError> {
         default_company_id: lookup(&options.default_company_id, ENV_DEFAULT_COMPANY_ID),
         page_origin: page_origin(),
     };
+    // `setAsDefault` (default true, as the reference) is checked here; the registry
+    // (pkg-template/dist/registry.js) acts on it.
+    wrap("setAsDefault", read::boolean(value, "setAsDefault"))?;
     Ok(JsOptions {
         options,
         env,
         fetch: wrap("fetch", read::function(value, "fetch"))?,
         logger,
         user_agent,
-        set_as_default: wrap("setAsDefault", read::boolean(value, "setAsDefault"))?.unwrap_or(true),
     })
 }
 

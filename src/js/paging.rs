@@ -28,19 +28,9 @@ pub struct PagedCall {
     max_limit: u32,
     /// The key the caller gave the page size as (`limit` or `pageSize`), for its errors.
     size_key: &'static str,
-    /// Check every item against a schema (service methods).
-    #[cfg_attr(not(feature = "services"), allow(dead_code))]
-    pub check: Option<ItemCheck>,
-}
-
-/// The schema every item of a service's page must match.
-#[derive(Debug, Clone, Copy)]
-#[cfg_attr(not(feature = "services"), allow(dead_code))]
-pub struct ItemCheck {
-    /// The item schema.
-    pub schema: usize,
-    /// `service.method`, for the error.
-    pub operation: &'static str,
+    /// The JS service layer's response hook (its schema check), run on each page's items
+    /// (`hook.rs`).
+    hook: Option<js_sys::Function>,
 }
 
 /// The paging numbers a caller gave (checked and clamped later).
@@ -64,32 +54,6 @@ pub enum Mode {
 }
 
 impl PagedCall {
-    /// Checks a service page's items against their schema.
-    #[cfg(feature = "services")]
-    fn check_items(
-        &self,
-        items: Option<&JsValue>,
-        request_id: Option<&str>,
-    ) -> Result<(), JsValue> {
-        let (Some(check), Some(items)) = (self.check, items) else {
-            return Ok(());
-        };
-        super::tree::check_items(check.schema, items.unchecked_ref(), "items").map_err(|m| {
-            super::errors::schema_error(
-                check.operation,
-                crate::policy::method::Method::Get,
-                &m,
-                request_id,
-            )
-        })
-    }
-
-    /// Without the services nothing sets a check.
-    #[cfg(not(feature = "services"))]
-    fn check_items(&self, _: Option<&JsValue>, _: Option<&str>) -> Result<(), JsValue> {
-        Ok(())
-    }
-
     /// Splits `options` into request options and paging settings; a paging key meant for
     /// the other kind of call is refused rather than silently ignored.
     pub fn new(
@@ -151,7 +115,7 @@ impl PagedCall {
             user_query,
             max_limit: max,
             size_key: "pageSize",
-            check: None,
+            hook: super::hook::get(options),
         };
         if mode == Mode::Page {
             return Ok((
@@ -218,7 +182,9 @@ impl PagedCall {
             .request("GET".into(), self.path.clone(), init.into())
             .await?;
         let items = read::prop(&body, "items").filter(Array::is_array);
-        self.check_items(items.as_ref(), request_id.as_deref())?;
+        if let (Some(hook), Some(items)) = (&self.hook, &items) {
+            super::hook::run(Some(hook), items.clone(), request_id.as_deref())?;
+        }
         let info = read_envelope(
             &body,
             page,

@@ -3,13 +3,11 @@
 // wasm build. Run: node --test tests/services/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { startServer } from '../server/server.mjs';
 import { stableUuid } from '../server/synth.mjs';
 
 const root = new URL('../../', import.meta.url);
-const pkg = await import(new URL('target/pkg-web/vclient.js', root));
-pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', root)) });
+const pkg = await import(new URL('target/npm/dist/node.js', root));
 const { VClient, RequestValidationError, ResponseValidationError, ConfigurationError } = pkg;
 
 const API_KEY = 'test-api-key-0123456789abcdefghij';

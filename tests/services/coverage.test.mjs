@@ -10,8 +10,7 @@ import { startServer } from '../server/server.mjs';
 import { createSynth, stableUuid } from '../server/synth.mjs';
 
 const root = new URL('../../', import.meta.url);
-const pkg = await import(new URL('target/pkg-web/vclient.js', root));
-pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', root)) });
+const pkg = await import(new URL('target/npm/dist/node.js', root));
 const { endpoints } = JSON.parse(readFileSync(new URL('spec/endpoints.json', root)));
 const openapi = JSON.parse(readFileSync(new URL('spec/openapi.json', root)));
 const schemas = openapi.components.schemas;

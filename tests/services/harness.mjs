@@ -1,14 +1,12 @@
-// Shared by the service tests that check what reaches the server: the wasm build loaded in
+// Shared by the service tests that check what reaches the server: the built package loaded in
 // Node, the loopback test double, and one client on it (no retries, no rate limit).
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { startServer } from '../server/server.mjs';
 import { stableUuid } from '../server/synth.mjs';
 
 const root = new URL('../../', import.meta.url);
-export const pkg = await import(new URL('target/pkg-web/vclient.js', root));
-pkg.initSync({ module: readFileSync(new URL('target/pkg-web/vclient_bg.wasm', root)) });
+export const pkg = await import(new URL('target/npm/dist/node.js', root));
 
 export const COMPANY = stableUuid('company');
 export const ACTOR = stableUuid('acting-user');

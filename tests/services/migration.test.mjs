@@ -1,7 +1,7 @@
 // The README's migration table ("Migrating from the Python client") is real: every JS call in
 // it runs against the loopback test double through the wasm build, and its method is the
 // reference method's name in camelCase. One row per service, all 17.
-// Run: node --test tests/services/   (needs target/pkg-web from scripts/build.sh)
+// Run: node --test tests/services/   (needs target/npm from scripts/package.sh)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // `idempotencyKey`) in a separate `options` argument, last. A key in the wrong place, or an
 // API name written in camelCase, is refused before any I/O with a hint. The generator
 // refuses a table that would break the rule.
-// Run: node --test tests/services/   (needs target/pkg-web from scripts/build.sh)
+// Run: node --test tests/services/   (needs target/npm from scripts/package.sh)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

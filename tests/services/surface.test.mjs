@@ -1,7 +1,7 @@
 // The service methods keep the promises of the raw calls (issue 10): a throwing getter in a
 // method's params, options or body fails the call naming it (never a silently dropped field), and a
 // failed call's stack reaches the caller's own code.
-// Run: node --test tests/services/   (needs target/pkg-web from scripts/build.sh)
+// Run: node --test tests/services/   (needs target/npm from scripts/package.sh)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiClient, pkg } from './harness.mjs';

@@ -1,6 +1,6 @@
 // Compiled (not run) by scripts/test.sh with a strict tsc: the generated declarations must
 // type what a user touches, including `instanceof` narrowing on the error classes.
-import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, RetryBudgetExhaustedError, type ItemIterator, type VClientOptions, type Page } from '../../target/pkg-web/vclient.js';
+import { VClient, NotFoundError, APIError, RateLimitError, TimeoutError, RetryBudgetExhaustedError, type ItemIterator, type VClientOptions, type Page } from '../../target/npm/dist/index.js';
 const opts: VClientOptions = { baseUrl: 'https://x', apiKey: 'k', maxRetries: 2, jitter: 'full', logger: console, retryBudget: 200, pacing: true, maxResponseBytes: 1 << 20 };
 const off: VClientOptions = { retryBudget: false, setAsDefault: false };
 const c = new VClient(opts);
@@ -24,7 +24,7 @@ async function f() {
 f();
 
 // The services: typed models, typed arguments, typed filters, enum constants.
-import { Enums, defaultClient, usersService, type User, type Campaign, type UserRole } from '../../target/pkg-web/vclient.js';
+import { Enums, defaultClient, usersService, type User, type Campaign, type UserRole } from '../../target/npm/dist/index.js';
 async function services() {
   const users = c.users('user-1', { companyId: 'co-1' });
   const page: Page<User> = await users.getPage({ limit: 10, user_role: 'PLAYER' });
@@ -48,10 +48,10 @@ services();
 
 // The surface users touch first (issue 10): no wasm-bindgen internals, sync disposal,
 // ResponseValidationError's service fields.
-import { ResponseValidationError } from '../../target/pkg-web/vclient.js';
+import { ResponseValidationError } from '../../target/npm/dist/index.js';
 // @ts-expect-error: the module's raw exports are not public
-import type { InitOutput } from '../../target/pkg-web/vclient.js';
-import initModule from '../../target/pkg-web/vclient.js';
+import type { InitOutput } from '../../target/npm/dist/index.js';
+import initModule from '../../target/npm/dist/index.js';
 async function surface() {
   {
     using scoped = new VClient(opts);

@@ -5,7 +5,7 @@ import {
   VClient, Enums,
   type UserCreate, type UserPatch, type AdminUserCreate, type AdminUserPatch, type CompanyCreate,
   type CompanySettingsPatch, type AssignableUserRole, type UserRole, type IdentityProvider,
-} from '../../target/pkg-web/vclient.js';
+} from '../../target/npm/dist/index.js';
 
 const c = new VClient({ baseUrl: 'https://x', apiKey: 'k', defaultCompanyId: 'co' });
 const users = c.users('acting-user');

@@ -8,10 +8,11 @@ PORT=${VCLIENT_WORKERD_PORT:-8790}
 DIR=target/workerd
 rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/workerd/worker.js "$DIR/"
-cp target/npm/dist/{workerd,surface,loading,core}.js target/npm/dist/vclient_bg.wasm "$DIR/"
-cp -r target/npm/dist/snippets "$DIR/"
-# Every wasm-bindgen snippet is a module of its own (errors.js, services.js).
-snippets=$(cd "$DIR" && find snippets -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
+cp target/npm/dist/{workerd,surface,loading,registry,core}.js target/npm/dist/vclient_bg.wasm "$DIR/"
+cp -r target/npm/dist/snippets target/npm/dist/services "$DIR/"
+# Every wasm-bindgen snippet (errors.js, body.js) and every module of the JS service layer
+# (services/*.js, loaded by surface.js) is a module of its own.
+snippets=$(cd "$DIR" && find snippets services -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
 cat > "$DIR/config.capnp" <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -29,6 +30,7 @@ const mainWorker :Workerd.Worker = (
     (name = "vclient", esModule = embed "workerd.js"),
     (name = "surface.js", esModule = embed "surface.js"),
     (name = "loading.js", esModule = embed "loading.js"),
+    (name = "registry.js", esModule = embed "registry.js"),
     (name = "core.js", esModule = embed "core.js"),
 $snippets
     (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
