@@ -8,6 +8,10 @@ export function problem(status, title, detail, extra = {}) {
     'x-content-type-options': 'nosniff',
     ...extra.headers,
   });
-  const body = { type: 'about:blank', title, status, detail, code: extra.code ?? 'proxy_refused' };
-  return new Response(JSON.stringify(body), { status, headers });
+  const body = new TextEncoder().encode(JSON.stringify(
+    { type: 'about:blank', title, status, detail, code: extra.code ?? 'proxy_refused' }));
+  // A declared length frames the answer exactly: without it a Node server sends it chunked,
+  // and Chromium then at times reports the finished load as aborted (ERR_ABORTED).
+  headers.set('content-length', String(body.byteLength));
+  return new Response(body, { status, headers });
 }
