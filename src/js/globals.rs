@@ -6,10 +6,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `crypto.getRandomValues(buf)`: Web Crypto, in every runtime we target.
-    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
-    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
-
     /// `Math.random()`, only for jitter if Web Crypto ever throws.
     #[wasm_bindgen(js_namespace = Math, js_name = random)]
     fn math_random() -> f64;
@@ -48,11 +44,6 @@ impl Rng for JsRng {
     }
 
     fn secure_fill(&self, buf: &mut [u8]) -> Result<(), String> {
-        get_random_values(buf).map(|_| ()).map_err(|e| {
-            let text = js_sys::Reflect::get(&e, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string());
-            text.unwrap_or_else(|| "crypto.getRandomValues is not available".into())
-        })
+        getrandom::fill(buf).map_err(|e| e.to_string())
     }
 }

@@ -119,4 +119,29 @@ mod tests {
         assert!(uuid_v7(f64::NAN, &[0; 10]).starts_with("00000000-0000-7"));
         assert!(uuid_v7(1e300, &[0; 10]).starts_with("ffffffff-ffff-7"));
     }
+
+    // proptest is a native-only dev-dependency; the seed and case count: `fuzz::cases`.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(crate::policy::fuzz::cases(2000))]
+
+            /// Time-ordered: a key made in a later millisecond sorts after an earlier one as
+            /// text, whatever the random bits (the server's index stays local).
+            #[test]
+            fn keys_sort_by_their_millisecond(
+                a in 0u64..(1 << 48), gap in 1u64..1_000_000,
+                ra in any::<[u8; 10]>(), rb in any::<[u8; 10]>(),
+            ) {
+                let b = (a + gap).min((1 << 48) - 1);
+                prop_assume!(b > a);
+                let (ka, kb) = (uuid_v7(a as f64, &ra), uuid_v7(b as f64, &rb));
+                prop_assert!(ka < kb, "{} !< {}", ka, kb);
+                prop_assert_eq!(ka.get(14..15), Some("7"));
+            }
+        }
+    }
 }
