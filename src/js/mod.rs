@@ -10,6 +10,7 @@ mod options;
 mod paging;
 mod read;
 mod registry;
+mod response;
 #[cfg(feature = "services")]
 mod services;
 #[cfg(feature = "services")]
