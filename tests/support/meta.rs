@@ -4,6 +4,13 @@ use super::*;
 use vclient::api::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(module = "/src/js/response.js")]
+extern "C" {
+    /// The per-call knob names the generated services take from request options.
+    #[wasm_bindgen(thread_local_v2, js_name = CALL_OPTION_KNOBS)]
+    static CALL_OPTION_KNOBS: js_sys::Array;
+}
+
 /// `promise.withResponse()` awaited: `{ data, response }`.
 async fn with_response(promise: Promise) -> Result<JsValue, JsValue> {
     let f: js_sys::Function = at(&promise, "withResponse")
@@ -157,4 +164,27 @@ pub async fn page_metadata() {
     .expect("all");
     assert_eq!(stringify(&at(&all, "data")), "[1,2,3]");
     assert_eq!(text(&all, "response.requestId").as_deref(), Some("req_a2"));
+}
+
+/// Every name in response.js's `CALL_OPTION_KNOBS` (what the generated services forward) is
+/// an option `request()` reads: a bad value is refused naming it, not as an unknown key.
+pub async fn call_option_knobs_are_request_options() {
+    let c = client("{}");
+    let knobs = CALL_OPTION_KNOBS.with(|k| k.clone());
+    assert!(knobs.length() >= 8);
+    for knob in knobs.iter() {
+        let name = knob.as_string().expect("a name");
+        let init = js_sys::Object::new();
+        set(&init, &name, &JsValue::TRUE);
+        let e = call(&c, "POST", "/api/v1/health", init.into())
+            .await
+            .unwrap_err();
+        assert!(e.is_instance_of::<RequestValidationError>(), "{name}");
+        assert_eq!(
+            text(&e, "field").as_deref(),
+            Some(name.as_str()),
+            "{}",
+            error_text(&e)
+        );
+    }
 }

@@ -179,6 +179,7 @@ macro_rules! all_runtime_cases {
             per_call_max_retries_zero,
             response_metadata_after_a_retry,
             page_metadata,
+            call_option_knobs_are_request_options,
         );
     };
 }
