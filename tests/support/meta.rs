@@ -7,8 +7,9 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(module = "/src/js/response.js")]
 extern "C" {
     /// The per-call knob names the generated services take from request options.
+    // Another Rust name than the library's re-export of it, whose symbol it would clash with.
     #[wasm_bindgen(thread_local_v2, js_name = CALL_OPTION_KNOBS)]
-    static CALL_OPTION_KNOBS: js_sys::Array;
+    static KNOB_NAMES: js_sys::Array;
 }
 
 /// `promise.withResponse()` awaited: `{ data, response }`.
@@ -170,7 +171,7 @@ pub async fn page_metadata() {
 /// an option `request()` reads: a bad value is refused naming it, not as an unknown key.
 pub async fn call_option_knobs_are_request_options() {
     let c = client("{}");
-    let knobs = CALL_OPTION_KNOBS.with(|k| k.clone());
+    let knobs = KNOB_NAMES.with(|k| k.clone());
     assert!(knobs.length() >= 8);
     for knob in knobs.iter() {
         let name = knob.as_string().expect("a name");

@@ -3,7 +3,7 @@
 // compile (tsc reports an unused one): a misspelt route, a wrong enum value, a missing
 // required body field, a wrong generic use, a `Date` where the API takes no date.
 import {
-  VClient, Enums,
+  VClient, Enums, CALL_OPTION_KNOBS,
   type APIPromise, type Campaign, type CampaignCreate, type Company, type ItemIterator, type Page,
   type ResponseInfo, type User, type UserRole,
 } from 'vclient';
@@ -62,7 +62,10 @@ async function metadata() {
   await c.request('GET', '/api/v1/health', { maxRetries: true });
   // @ts-expect-error: per-call knobs are camelCase, like the client options
   await c.request('GET', '/api/v1/health', { max_retries: 0 });
-  console.log(notText, notUser);
+  // The per-call knobs, for code that forwards a call's options.
+  const knobs: readonly string[] = CALL_OPTION_KNOBS;
+  const first: 'signal' = CALL_OPTION_KNOBS[0];
+  console.log(notText, notUser, knobs, first);
 }
 
 // The services: models, enums, required fields, dates.
