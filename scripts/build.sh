@@ -36,7 +36,7 @@ mv "$OUT/vclient_bg.opt.wasm" "$OUT/vclient_bg.wasm"
 rm -f "$OUT/.gitignore" "$OUT/package.json" "$OUT/README.md"
 # wasm-bindgen types re-exported imports as `unknown` (types cannot skip_typescript yet);
 # the error classes are declared properly in src/js/errors.rs, so drop the placeholders.
-sed -i -E '/^export let [A-Za-z]+Error: unknown;$/d' "$OUT/vclient.d.ts"
+sed -i -E '/^export let ([A-Za-z]+Error|CALL_OPTION_KNOBS): unknown;$/d' "$OUT/vclient.d.ts"
 if grep -qE '^export let .*: unknown;$' "$OUT/vclient.d.ts"; then echo "unexpected unknown export in vclient.d.ts" >&2; exit 1; fi
 # No wasm-bindgen internals in the public types (pkg-template/dist/surface.js removes them
 # from the classes): no `free()`; sync disposal closes a client and stops a paginator; the

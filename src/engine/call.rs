@@ -7,6 +7,7 @@ use super::io::{
 };
 use super::log::{Event, Fields, Level, Logger};
 use crate::policy::budget::RetryBudget;
+use crate::policy::call_retry::CallRetry;
 use crate::policy::config::Config;
 use crate::policy::decision::{
     decide, may_still_be_running, AttemptFacts, Decision, Failure, StopReason,
@@ -42,6 +43,8 @@ pub struct CallOptions<'a, X> {
     pub timeout_ms: Option<f64>,
     /// The caller's cancellation.
     pub cancel: &'a X,
+    /// This call's retry overrides (checked against the config already).
+    pub retry: CallRetry,
 }
 
 /// The resilient request engine.
@@ -158,9 +161,11 @@ where
         opts: CallOptions<'_, T::Cancel>,
     ) -> Result<Success<T::Payload>, Error<T::Cause>> {
         let start = self.clock.now_ms();
-        let deadline = self.config.total_timeout_ms.map(|t| start + t);
+        let policy = opts.retry.apply(&self.config);
+        let total_timeout_ms = policy.total_timeout_ms;
+        let deadline = total_timeout_ms.map(|t| start + t);
         let attempt_timeout = opts.timeout_ms.unwrap_or(self.config.attempt_timeout_ms);
-        let retry = &self.config.retry;
+        let retry = &policy.retry;
         let max_attempts = if retry.enabled { retry.max_attempts } else { 1 };
         let call = self.calls.get().wrapping_add(1);
         self.calls.set(call);
@@ -199,7 +204,7 @@ where
             let e = ctx.error(
                 ErrorKind::Timeout { total: true },
                 attempts,
-                self.config.total_timeout_ms,
+                total_timeout_ms,
             );
             self.give_up(&ctx, e, None)
         };
@@ -260,10 +265,7 @@ where
                     let total = deadline.is_some_and(|d| self.clock.now_ms() >= d);
                     let mut e = ctx.error(ErrorKind::Timeout { total }, attempt, None);
                     e.message = if total {
-                        ctx.timeout_message(
-                            self.config.total_timeout_ms.unwrap_or(0.0),
-                            "totalTimeout",
-                        )
+                        ctx.timeout_message(total_timeout_ms.unwrap_or(0.0), "totalTimeout")
                     } else {
                         ctx.timeout_message(timeout_ms, "timeout")
                     };

@@ -6,6 +6,7 @@ use super::fakes::*;
 use super::io::{Clock, Request, ResponseMeta};
 use super::log::Level;
 use super::{CallOptions, Engine, Success};
+use crate::policy::call_retry::{CallRetry, CallRetryOptions};
 use crate::policy::config::{resolve, EnvVars, Options};
 use crate::policy::decision::StopReason;
 use crate::policy::headers::get_header;
@@ -65,6 +66,17 @@ impl Harness {
         key: Option<&str>,
         cancel: &FakeCancel,
     ) -> Result<Success<FakeBody>, Error<String>> {
+        self.call_with(method, body, key, cancel, CallRetry::default())
+    }
+
+    fn call_with(
+        &self,
+        method: Method,
+        body: Option<&str>,
+        key: Option<&str>,
+        cancel: &FakeCancel,
+        retry: CallRetry,
+    ) -> Result<Success<FakeBody>, Error<String>> {
         let request = Request {
             method,
             url: "http://127.0.0.1:8765/api/v1/companies".into(),
@@ -79,6 +91,7 @@ impl Harness {
                 idempotency_key: key.map(str::to_owned),
                 timeout_ms: None,
                 cancel,
+                retry,
             },
         ))
     }
@@ -436,6 +449,7 @@ fn a_request_the_runtime_refuses_is_not_retried() {
             idempotency_key: None,
             timeout_ms: None,
             cancel: &cancel,
+            retry: CallRetry::default(),
         },
     ))
     .unwrap_err();
@@ -597,3 +611,4 @@ fn an_exhausted_ratelimit_on_a_404_is_no_retry_hint() {
 }
 
 mod budget_pacing;
+mod call_retry;

@@ -67,11 +67,13 @@ const CLOSED = { why: 'c' };
 
 /**
  * Performs one attempt. `headers`: this call's headers as "name\nvalue\n…", layered over the
- * template; `expect`: 0 JSON, 1 bytes. Never rejects: resolves with the payload, and then
- * `meta(promise)` says what it is.
+ * template; `expect`: 0 JSON, 1 bytes; `number`: the attempt's number (from 1). Never rejects:
+ * resolves with the payload, and then `meta(promise)` says what it is. A success (P, B)
+ * resolves with `out` itself, the call's record: `data` (the parsed body or the bytes) and
+ * what `.withResponse()` reads (status, headers, number, sent), kept in JS at no cost.
  */
-export function attempt(s, reg, signal, method, url, headers, body, timeoutMs, expect) {
-  const out = { meta: '' };
+export function attempt(s, reg, signal, method, url, headers, body, timeoutMs, expect, number) {
+  const out = { meta: '', data: undefined, status: 0, headers: undefined, number, sent: headers };
   const promise = run(out, s, reg, signal, method, url, headers, body, timeoutMs, expect);
   promise.out = out;
   return promise;
@@ -85,7 +87,7 @@ export function meta(promise) {
 // `meta`: a kind letter, then for a response its status and headers, one per line: "" when
 // absent, "=" + value (a header value holds no newline; a polyfill's becomes a space).
 // Responses: P parsed JSON, J not JSON (payload: the SyntaxError), T an error body's text,
-// B bytes, F refused (payload: why). Faults (payload: the error): t timeout, a aborted,
+// B bytes (P and B: payload `out`, the body in `out.data`), F refused (payload: why). Faults (payload: the error): t timeout, a aborted,
 // c closed, e fetch or body read failed, s fetch threw, n not a Response, x no
 // AbortController, g no Headers, h invalid header.
 async function run(out, s, reg, signal, method, url, headers, body, timeoutMs, expect) {
@@ -118,6 +120,12 @@ async function run(out, s, reg, signal, method, url, headers, body, timeoutMs, e
 function settle(out, kind, error) {
   out.meta = kind;
   return error;
+}
+
+function success(out, kind, status, headers) {
+  out.status = status;
+  out.headers = headers;
+  return settle(out, kind, out);
 }
 
 /** A failure after the signal may have fired: the marker says why, else `kind`. */
@@ -192,14 +200,17 @@ async function send(out, s, signal, method, url, headers, body, expect) {
   }
   if (typeof read === 'string') {
     if (mode === 1) return settle(out, 'T' + line, read);
-    if (read.length === 0) return settle(out, 'P' + line, undefined);
     try {
-      return settle(out, 'P' + line, JSON.parse(read));
+      out.data = read.length === 0 ? undefined : JSON.parse(read);
     } catch (e) {
       return settle(out, 'J' + line, e);
     }
+    return success(out, 'P' + line, status, rh);
   }
-  if (read instanceof ArrayBuffer) return settle(out, 'B' + line, read);
+  if (read instanceof ArrayBuffer) {
+    out.data = read;
+    return success(out, 'B' + line, status, rh);
+  }
   return settle(out, 'F' + line, typeof read?.refused === 'string' ? read.refused : 'could not be read');
 }
 

@@ -3,6 +3,7 @@
 use super::errors::{request_error, request_error_caused};
 use super::read;
 use crate::engine::io::Expect;
+use crate::policy::call_retry::{CallRetryOptions, CALL_RETRY_KNOBS};
 use crate::policy::config::{duration_ms, MAX_TIMEOUT_S};
 use crate::policy::headers::{take_header, validate_name, validate_value, HeaderList};
 use crate::policy::idempotency::validate_key;
@@ -12,7 +13,9 @@ use js_sys::{Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-/// The per-call options a request understands.
+/// The per-call options a request understands: [`READ_ALWAYS`], then the retry knobs, which
+/// are read only when the caller's object has them as own keys (one crossing fewer each on
+/// every call that does not).
 pub const KNOWN: &[&str] = &[
     "query",
     "json",
@@ -24,7 +27,14 @@ pub const KNOWN: &[&str] = &[
     "timeout",
     "file",
     "responseType",
+    "maxRetries",
+    "totalTimeout",
+    "retryDelay",
+    "maxRetryDelay",
 ];
+
+/// The options read on every call with an options object.
+const READ_ALWAYS: &[&str] = KNOWN.split_at(KNOWN.len() - CALL_RETRY_KNOBS.len()).0;
 
 /// A bad argument: which one, what is wrong, and the exception behind it (or `undefined`).
 #[derive(Debug)]
@@ -65,6 +75,8 @@ pub struct CallInput {
     pub content_type: Option<String>,
     /// Read a successful body as bytes (`responseType: "bytes"`).
     pub expect: Expect,
+    /// This call's retry knobs, checked against the client's config by the caller.
+    pub retry: CallRetryOptions,
 }
 
 /// One query value as text: strings, finite numbers, booleans, bigints and `Date`s.
@@ -201,38 +213,42 @@ fn read_body(init: &JsValue, method: Method) -> Result<(Option<JsValue>, Option<
 /// that throws (in `init`, `query`, `headers` or `file`) fails the call with a
 /// `RequestValidationError` naming the argument, the exception as its `cause`.
 pub fn read_call_input(init: &JsValue, method: Method) -> Result<CallInput, JsValue> {
-    check_keys(init).map_err(|(field, m)| request_error(field, &m))?;
-    let init = read::snapshot(init, KNOWN, &["query", "headers", "file"])
+    let own = check_keys(init).map_err(|(field, m)| request_error(field, &m))?;
+    let knobs: Vec<&'static str> = CALL_RETRY_KNOBS
+        .into_iter()
+        .filter(|k| own.iter().any(|o| o == k))
+        .collect();
+    let names: Vec<&str> = READ_ALWAYS.iter().chain(&knobs).copied().collect();
+    let init = read::snapshot(init, &names, &["query", "headers", "file"])
         .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
-    read_plain(&init, method).map_err(|b| request_error_caused(b.field, &b.message, &b.cause))
+    read_plain(&init, method, &knobs)
+        .map_err(|b| request_error_caused(b.field, &b.message, &b.cause))
 }
 
-/// `init` must be an object of known keys.
-fn check_keys(init: &JsValue) -> Result<(), (&'static str, String)> {
+/// `init` must be an object of known keys; returns its own keys.
+fn check_keys(init: &JsValue) -> Result<Vec<String>, (&'static str, String)> {
     if !(init.is_undefined() || init.is_null() || init.is_object()) || init.is_function() {
         return Err((
             "options",
             format!("must be an object, got {}", read::type_name(init)),
         ));
     }
-    if let Some(k) = read::keys(init)
-        .into_iter()
-        .find(|k| !KNOWN.contains(&k.as_str()))
-    {
+    let own = read::keys(init);
+    if let Some(k) = own.iter().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err((
             "options",
             format!(
                 "has the unknown key {} (known: {})",
-                quoted(&k),
+                quoted(k),
                 KNOWN.join(", ")
             ),
         ));
     }
-    Ok(())
+    Ok(own)
 }
 
 /// [`read_call_input`] over the snapshot, whose reads cannot throw.
-fn read_plain(init: &JsValue, method: Method) -> Result<CallInput, Bad> {
+fn read_plain(init: &JsValue, method: Method, knobs: &[&'static str]) -> Result<CallInput, Bad> {
     let mut headers = read::headers(read::prop(init, "headers")).map_err(|m| ("headers", m))?;
     for (name, value) in &headers {
         validate_name(name).map_err(|m| ("headers", m))?;
@@ -285,7 +301,18 @@ fn read_plain(init: &JsValue, method: Method) -> Result<CallInput, Bad> {
             )))
         }
     };
+    let mut retry = CallRetryOptions::default();
+    for &k in knobs {
+        let v = read::number(init, k).map_err(|m| (k, m))?;
+        match k {
+            "maxRetries" => retry.max_retries = v,
+            "totalTimeout" => retry.total_timeout = v,
+            "retryDelay" => retry.retry_delay = v,
+            _ => retry.max_retry_delay = v,
+        }
+    }
     Ok(CallInput {
+        retry,
         query: read_query(read::prop(init, "query"))?,
         body,
         content_type,

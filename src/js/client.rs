@@ -3,7 +3,7 @@
 use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call_input::read_call_input;
 use super::errors::{
-    at_call_site, call_error, call_fields, closed_error, config_error, make_error, request_error,
+    call_error, call_fields, closed_error, config_error, make_error, request_error,
     request_error_caused, Fields,
 };
 use super::globals::{JsClock, JsRng};
@@ -11,11 +11,13 @@ use super::logger::JsLogger;
 use super::options::read_options;
 use super::paging::{Mode, PagedCall, Paginator};
 use super::read;
-use super::transport::{FetchTransport, JsPayload};
+use super::response::{api_promise, install_rate_limit_parser, with_data};
+use super::transport::{json_member, FetchTransport, JsPayload};
 use crate::engine::error::ErrorKind;
 use crate::engine::io::{Expect, Request, ResponseMeta};
 use crate::engine::log::Level;
 use crate::engine::{CallOptions, Engine};
+use crate::policy::call_retry::CallRetry;
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
 use crate::policy::method::Method;
@@ -52,13 +54,10 @@ pub struct VClient {
     inner: Rc<Inner>,
 }
 
-/// A download's result: `{ data: Uint8Array, filename, contentType }`.
-fn download(body: JsPayload, meta: &ResponseMeta) -> JsValue {
-    let data = match body {
-        JsPayload::Bytes(b) => js_sys::Uint8Array::new(&b),
-        // A successful download is read as bytes; nothing else gets here.
-        _ => js_sys::Uint8Array::new_with_length(0),
-    };
+/// A download's result: `{ data: Uint8Array, filename, contentType }`, from the record of a
+/// successful attempt whose `data` is the body's `ArrayBuffer`.
+fn download(record: &JsValue, meta: &ResponseMeta) -> JsValue {
+    let data = js_sys::Uint8Array::new(&json_member(record, "data"));
     let f = Fields::new();
     f.set("data", data)
         .nullable(
@@ -195,6 +194,7 @@ impl VClient {
             logger: js.logger,
             base_headers,
         });
+        install_rate_limit_parser();
         Ok(VClient { inner })
     }
 
@@ -212,9 +212,18 @@ impl VClient {
         let inner = self.inner.clone();
         let init = init.unwrap_or_default();
         let hook = super::hook::get(&init);
-        at_call_site(&future_to_promise(async move {
-            let (value, request_id) = inner.request(method, path, init).await?;
-            super::hook::run(hook.as_ref(), value, request_id.as_deref())
+        api_promise(&future_to_promise(async move {
+            let sent = inner.request(method, path, init).await?;
+            match hook {
+                // The hook (a service's schema check) may return another value: it becomes
+                // the record's data.
+                Some(h) => {
+                    let value =
+                        super::hook::run(Some(&h), sent.data(), sent.request_id.as_deref())?;
+                    Ok(with_data(&sent.record, &value))
+                }
+                None => Ok(sent.record),
+            }
         }))
     }
 
@@ -228,11 +237,11 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        at_call_site(&future_to_promise(async move {
+        api_promise(&future_to_promise(async move {
             let options = paging_options(options)?;
             let (call, paging) = PagedCall::new(path, &options, Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
-            call.one_page(&inner, page).await
+            Ok(call.one_page_sent(&inner, page).await?.1)
         }))
     }
 
@@ -244,11 +253,11 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        at_call_site(&future_to_promise(async move {
+        api_promise(&future_to_promise(async move {
             let options = paging_options(options)?;
             let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
             let first = call.iteration_page(paging.page_size)?;
-            call.collect(&inner, first).await
+            Ok(call.collect_sent(&inner, first).await?.1)
         }))
     }
 
@@ -327,7 +336,7 @@ impl Inner {
         method: JsValue,
         path: JsValue,
         init: JsValue,
-    ) -> Result<(JsValue, Option<String>), JsValue> {
+    ) -> Result<Sent, JsValue> {
         let method = method
             .as_string()
             .and_then(|m| Method::parse(&m))
@@ -352,15 +361,23 @@ impl Inner {
         self.send(method, path, init).await
     }
 
-    /// Sends a checked request; resolves with the body and the response's request id.
+    /// Sends a checked request; resolves with the call's record (see [`Sent`]).
     pub(crate) async fn send(
         &self,
         method: Method,
         path: String,
         init: JsValue,
-    ) -> Result<(JsValue, Option<String>), JsValue> {
+    ) -> Result<Sent, JsValue> {
         let input = read_call_input(&init, method)?;
         let config = &self.engine.config;
+        let retry = if input.retry.is_empty() {
+            CallRetry::default()
+        } else {
+            input
+                .retry
+                .resolve(config)
+                .map_err(|e| request_error(&e.option, &e.message))?
+        };
         let target = build_url("", &path, &input.query);
         if self.closer.is_closed() {
             return Err(closed_error(method, &target));
@@ -411,6 +428,7 @@ impl Inner {
                     idempotency_key: input.idempotency_key,
                     timeout_ms: input.timeout_ms,
                     cancel: &cancel,
+                    retry,
                 },
             )
             .await;
@@ -441,14 +459,25 @@ impl Inner {
                 cause,
             )
         };
-        match &ok.body {
-            JsPayload::Refused(why) => Err(unusable(why.clone(), &JsValue::UNDEFINED)),
-            _ if input.expect == Expect::Bytes => Ok((
-                download(ok.body.clone(), &ok.meta),
-                ok.meta.request_id.clone(),
-            )),
+        let request_id = ok.meta.request_id.clone();
+        match ok.body {
+            JsPayload::Refused(why) => Err(unusable(why, &JsValue::UNDEFINED)),
+            JsPayload::Bytes(record) if input.expect == Expect::Bytes => {
+                let value = download(&record, &ok.meta);
+                Ok(Sent {
+                    record: with_data(&record, &value),
+                    request_id,
+                })
+            }
+            // The record holds the parsed body as `data`: handed on as is, no crossing.
+            JsPayload::Parsed(record) => Ok(Sent { record, request_id }),
             body => match body.json() {
-                Ok(v) => Ok((v, ok.meta.request_id.clone())),
+                // Not reached (a success is read as P, J, B or F), but kept whole: the value
+                // in a record of its own.
+                Ok(v) => Ok(Sent {
+                    record: with_data(&js_sys::Object::new(), &v),
+                    request_id,
+                }),
                 Err(e) => Err(unusable(
                     format!(
                         "is not valid JSON (content-type {})",
@@ -458,6 +487,21 @@ impl Inner {
                 )),
             },
         }
+    }
+}
+
+/// A successful call as JS sees it: `record` is the last attempt's record (see attempt.js),
+/// whose `data` is the value and which `.withResponse()` reads the metadata from.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub(crate) record: JsValue,
+    pub(crate) request_id: Option<String>,
+}
+
+impl Sent {
+    /// The value: the parsed body, or a download.
+    pub(crate) fn data(&self) -> JsValue {
+        json_member(&self.record, "data")
     }
 }
 
@@ -545,21 +589,75 @@ export interface VClient {
    * an `APIError` subclass, `NetworkError`, `TimeoutError`, `AbortError`,
    * `ClientClosedError` or `RequestValidationError`.
    */
-  request<T = any>(method: HttpMethod, path: string, init?: RequestOptions): Promise<T>;
+  request<T = any>(method: HttpMethod, path: string, init?: RequestOptions): APIPromise<T>;
   /**
    * One page of a paginated list: the server's `{ items, limit, offset, total }` plus
    * `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or 1000
    * for reference catalogues); `offset` to at least 0.
    */
-  getPage<T = any>(path: string, options?: PageOptions): Promise<Page<T>>;
-  /** Every item of a paginated list, fetched page by page (each page retried on its own). */
-  listAll<T = any>(path: string, options?: IterateOptions): Promise<T[]>;
+  getPage<T = any>(path: string, options?: PageOptions): APIPromise<Page<T>>;
+  /**
+   * Every item of a paginated list, fetched page by page (each page retried on its own).
+   * `.withResponse()` describes the last page's response.
+   */
+  listAll<T = any>(path: string, options?: IterateOptions): APIPromise<T[]>;
   /**
    * An async iterator over every item of a paginated list:
    * `for await (const user of client.paginate<User>(path))`. Throws a
    * `RequestValidationError` at once for bad options.
    */
   paginate<T = any>(path: string, options?: IterateOptions): ItemIterator<T>;
+}
+
+/**
+ * What `request()`, `getPage()`, `listAll()` and the service methods return: a promise of the
+ * data, as usual, plus `.withResponse()` for the response's metadata. Nothing about the
+ * response is read or parsed unless `withResponse()` is called.
+ */
+export interface APIPromise<T> extends Promise<T> {
+  /** The data and the response it came from (for `listAll`, the last page's). */
+  withResponse(): Promise<{ data: T; response: ResponseInfo }>;
+}
+
+/** A successful response, and what the call did to get it. */
+export interface ResponseInfo {
+  /** The HTTP status (2xx). */
+  readonly status: number;
+  /** The response's headers (of the successful attempt). */
+  readonly headers: Headers;
+  /** `X-Request-Id`, for support requests; null when the server sent none. */
+  readonly requestId: string | null;
+  /** Attempts made, the successful one included (1 when nothing was retried). */
+  readonly attempts: number;
+  /** The `Idempotency-Key` sent (yours or the automatic one); null when none was. */
+  readonly idempotencyKey: string | null;
+  /** The `RateLimit` header's most constrained policy; null when the server sent none. */
+  readonly rateLimit: RateLimitState | null;
+}
+
+/** One rate-limit policy's state, from the `RateLimit` response header. */
+export interface RateLimitState {
+  /** Requests left in the policy's window. */
+  remaining: number;
+  /** Seconds until the window resets; null when the server did not say. */
+  reset: number | null;
+  /** The policy's name, e.g. `"burst"`. */
+  policy: string;
+}
+
+/**
+ * The client's retry options a single call may set for itself. They apply to that call only;
+ * the retry budget stays the client's, so a call's `maxRetries` never retries past it.
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt, for this call; 0 turns retries off. 0 to 100. */
+  maxRetries?: number;
+  /** This call's deadline over all attempts and sleeps, in seconds (at most 3600). */
+  totalTimeout?: number;
+  /** This call's first backoff delay, in seconds (at most 60, and not above `maxRetryDelay`). */
+  retryDelay?: number;
+  /** This call's longest wait between attempts, in seconds (at most 3600). */
+  maxRetryDelay?: number;
 }
 
 /** One page of a paginated list. */
@@ -595,7 +693,7 @@ export interface IterateOptions extends Omit<RequestOptions, "json" | "body" | "
 }
 
 /** Per-call options for `client.request()`. */
-export interface RequestOptions {
+export interface RequestOptions extends RetryOptions {
   /** Query parameters; arrays repeat the key; `null`/`undefined` are dropped. */
   query?: Record<string, string | number | boolean | Date | null | undefined | Array<string | number | boolean | Date>>;
   /** A JSON body, serialised once and resent unchanged on retries. */

@@ -71,16 +71,22 @@ export function makeError(name, message, fields, cause) {
  */
 export function atCallSite(value) {
   return value !== null && typeof value === 'object' && typeof value.then === 'function'
-    ? rethrowHere(value)
+    ? settleHere(value, same)
     : value;
 }
 
-async function rethrowHere(promise) {
+const same = (v) => v;
+
+/**
+ * Resolves with `pick(await promise)`; a `VClientError` it rejects with gets its stack
+ * captured here (see `atCallSite`). response.js picks from the engine's record.
+ */
+export async function settleHere(promise, pick) {
   try {
-    return await promise;
+    return pick(await promise);
   } catch (e) {
     if (e instanceof VClientError && typeof Error.captureStackTrace === 'function') {
-      Error.captureStackTrace(e, rethrowHere);
+      Error.captureStackTrace(e, settleHere);
     }
     throw e;
   }

@@ -10,6 +10,7 @@ mod logger;
 mod options;
 mod paging;
 mod read;
+mod response;
 mod transport;
 mod upload;
 

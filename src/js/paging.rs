@@ -2,9 +2,10 @@
 //! The offsets, the envelope rules and when a listing must stop are in
 //! `policy::pagination` (a `Pager`); every page is one `request()` with its own retries.
 
-use super::client::Inner;
+use super::client::{Inner, Sent};
 use super::errors::{at_call_site, make_error, request_error, response_error, Fields};
 use super::read;
+use super::response::with_data;
 use crate::policy::pagination::{
     page_request, read_envelope, PageInfo, PageRequest, Pager, PagingError, DEFAULT_PAGE_LIMIT,
     MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
@@ -156,12 +157,12 @@ impl PagedCall {
         ))
     }
 
-    /// Fetches one page: the server's envelope, its numbers and its request id.
+    /// Fetches one page: the server's envelope, its numbers and the call's record.
     async fn fetch(
         &self,
         inner: &Rc<Inner>,
         page: PageRequest,
-    ) -> Result<(JsValue, PageInfo, Option<String>), JsValue> {
+    ) -> Result<(JsValue, PageInfo, Sent), JsValue> {
         // `limit` and `offset` go first, as the reference sends them.
         let query = Object::new();
         let _ = Reflect::set(&query, &"limit".into(), &page.limit.into());
@@ -178,12 +179,13 @@ impl PagedCall {
         }
         let init = Object::assign(&Object::new(), &self.init);
         let _ = Reflect::set(&init, &"query".into(), &query);
-        let (body, request_id) = inner
+        let sent = inner
             .request("GET".into(), self.path.clone(), init.into())
             .await?;
+        let (body, request_id) = (sent.data(), sent.request_id.as_deref());
         let items = read::prop(&body, "items").filter(Array::is_array);
         if let (Some(hook), Some(items)) = (&self.hook, &items) {
-            super::hook::run(Some(hook), items.clone(), request_id.as_deref())?;
+            super::hook::run(Some(hook), items.clone(), request_id)?;
         }
         let info = read_envelope(
             &body,
@@ -204,21 +206,25 @@ impl PagedCall {
                 &JsValue::UNDEFINED,
             )
         })?;
-        Ok((body, info, request_id))
+        Ok((body, info, sent))
     }
 
     /// Fetches the pager's next page and hands it to the pager; a page that breaks the
     /// paging contract ends the listing with a `ResponseValidationError`.
-    async fn next_page(&self, inner: &Rc<Inner>, pager: &mut Pager) -> Result<JsValue, JsValue> {
+    async fn next_page(
+        &self,
+        inner: &Rc<Inner>,
+        pager: &mut Pager,
+    ) -> Result<(JsValue, Option<Sent>), JsValue> {
         let Some(page) = pager.next_request() else {
-            return Ok(JsValue::UNDEFINED);
+            return Ok((JsValue::UNDEFINED, None));
         };
         let fetched = self.fetch(inner, page).await;
-        let (body, info, request_id) = fetched.inspect_err(|_| pager.stop())?;
+        let (body, info, sent) = fetched.inspect_err(|_| pager.stop())?;
         pager
             .receive(info)
-            .map_err(|e| self.paging_error(&e, request_id.as_deref()))?;
-        Ok(body)
+            .map_err(|e| self.paging_error(&e, sent.request_id.as_deref()))?;
+        Ok((body, Some(sent)))
     }
 
     /// The error for a page that breaks the paging contract: the message names the page
@@ -241,30 +247,46 @@ impl PagedCall {
         )
     }
 
-    /// One page (`getPage`): the server's envelope plus `hasMore` and `nextOffset`.
-    pub async fn one_page(&self, inner: &Rc<Inner>, page: PageRequest) -> Result<JsValue, JsValue> {
+    /// One page (`getPage`): the server's envelope plus `hasMore` and `nextOffset`, and the
+    /// page's record, whose `data` is that page (for `.withResponse()`).
+    pub async fn one_page_sent(
+        &self,
+        inner: &Rc<Inner>,
+        page: PageRequest,
+    ) -> Result<(JsValue, JsValue), JsValue> {
         let mut pager = Pager::new(page);
-        let body = self.next_page(inner, &mut pager).await?;
+        let (body, sent) = self.next_page(inner, &mut pager).await?;
         let next = pager.next_request();
         let _ = Reflect::set(&body, &"hasMore".into(), &next.is_some().into());
         let next = next.map_or(JsValue::NULL, |p| JsValue::from(p.offset as f64));
         let _ = Reflect::set(&body, &"nextOffset".into(), &next);
-        Ok(body)
+        // The page is the record's `data` itself (the same object), now annotated.
+        let record = sent.map_or_else(|| with_data(&Object::new(), &body), |s| s.record);
+        Ok((body, record))
     }
 
-    /// Every item from `first` on, page by page (`listAll`).
-    pub async fn collect(&self, inner: &Rc<Inner>, first: PageRequest) -> Result<JsValue, JsValue> {
+    /// Every item from `first` on, page by page (`listAll`), and the last page's record,
+    /// whose `data` becomes the list.
+    pub async fn collect_sent(
+        &self,
+        inner: &Rc<Inner>,
+        first: PageRequest,
+    ) -> Result<(JsValue, JsValue), JsValue> {
         let all = Array::new();
         let mut pager = Pager::new(first);
+        let mut last = None;
         while pager.next_request().is_some() {
-            let body = self.next_page(inner, &mut pager).await?;
+            let (body, sent) = self.next_page(inner, &mut pager).await?;
             if let Some(items) = read::prop(&body, "items") {
                 for item in items.unchecked_into::<Array>().iter() {
                     all.push(&item);
                 }
             }
+            last = sent.or(last);
         }
-        Ok(all.into())
+        let record = last.map_or_else(|| Object::new().into(), |s| s.record);
+        let all: JsValue = all.into();
+        Ok((all.clone(), with_data(&record, &all)))
     }
 
     /// The request for `getPage`.
@@ -361,7 +383,10 @@ async fn step(
             (s.inner.clone(), s.call.clone())
         };
         // A failed page ends the iteration (the pager stops); the caller may start anew.
-        let page = call.next_page(&inner, &mut pager).await;
+        let page = call
+            .next_page(&inner, &mut pager)
+            .await
+            .map(|(body, _)| body);
         let mut s = state.borrow_mut();
         // `return()` during the fetch has ended the iteration: keep it ended.
         if s.pager.next_request().is_none() {

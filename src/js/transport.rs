@@ -42,6 +42,7 @@ extern "C" {
         body: &JsValue,
         timeout_ms: f64,
         expect: u8,
+        number: u32,
     ) -> Promise;
 
     /// What the settled `attempt` promise resolved with: a kind letter, the status and the
@@ -51,7 +52,7 @@ extern "C" {
     /// `v[key]` of an object that is not an array, else `undefined` (a throwing getter
     /// too): one call instead of four.
     #[wasm_bindgen(js_name = member)]
-    fn json_member(v: &JsValue, key: &str) -> JsValue;
+    pub(crate) fn json_member(v: &JsValue, key: &str) -> JsValue;
 }
 
 /// Sends attempts through `fetch` (the global one, or the `fetch` option).
@@ -107,14 +108,16 @@ impl FetchTransport {
 /// the bytes of a successful download.
 #[derive(Debug, Clone)]
 pub enum JsPayload {
-    /// A successful JSON response's body, parsed (`undefined` when empty).
+    /// A successful JSON response: its attempt record (see attempt.js), whose `data` is the
+    /// parsed body (`undefined` when empty) and which holds the response metadata that
+    /// `.withResponse()` reads in JS.
     Parsed(JsValue),
     /// A successful JSON response's body that is not JSON: the parser's error.
     Invalid(JsValue),
     /// An error body's text.
     Text(JsString),
-    /// The body bytes (`Expect::Bytes` and a 2xx status).
-    Bytes(js_sys::ArrayBuffer),
+    /// A successful download's attempt record: `data` is the body's `ArrayBuffer`.
+    Bytes(JsValue),
     /// A body the transport would not read, and why (too large, not UTF-8).
     Refused(String),
 }
@@ -130,11 +133,11 @@ impl JsPayload {
     /// `JSON.parse` of the whole body, or `undefined` when it is empty.
     pub fn json(&self) -> Result<JsValue, JsValue> {
         match self {
-            JsPayload::Parsed(v) => Ok(v.clone()),
+            JsPayload::Parsed(record) => Ok(json_member(record, "data")),
             JsPayload::Invalid(e) => Err(e.clone()),
             JsPayload::Text(t) if t.length() == 0 => Ok(JsValue::UNDEFINED),
             JsPayload::Text(t) => json_parse(t),
-            JsPayload::Bytes(b) => Ok(b.clone().into()),
+            JsPayload::Bytes(record) => Ok(json_member(record, "data")),
             JsPayload::Refused(why) => Err(JsValue::from_str(why)),
         }
     }
@@ -250,7 +253,7 @@ fn outcome(meta: &str, payload: JsValue) -> Result<Response<JsPayload>, Transpor
         "P" => JsPayload::Parsed(payload),
         "J" => JsPayload::Invalid(payload),
         "T" => JsPayload::Text(payload.unchecked_into()),
-        "B" => JsPayload::Bytes(payload.unchecked_into()),
+        "B" => JsPayload::Bytes(payload),
         "F" => JsPayload::Refused(
             payload
                 .as_string()
@@ -304,6 +307,7 @@ impl Transport for FetchTransport {
             request.body.as_ref().unwrap_or(&none),
             timer_ms(spec.timeout_ms),
             u8::from(request.expect == Expect::Bytes),
+            spec.number,
         );
         // The promise never rejects; a rejection would be attempt.js's bug, reported as a
         // network failure.

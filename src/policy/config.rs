@@ -221,8 +221,53 @@ fn human(secs: f64) -> String {
     format!("{} {unit}{plural}", num(tenths / 10.0))
 }
 
+/// `maxRetryDelay` must not be below `retryDelay`; `blame` is the option the caller gave
+/// (for a call that sets only one of them, that one).
+pub(crate) fn check_delays(blame: &str, delay_ms: f64, cap_ms: f64) -> Result<(), ConfigError> {
+    if cap_ms < delay_ms {
+        let message = format!(
+            "({} s) must be at least retryDelay ({} s)",
+            secs_text(cap_ms),
+            secs_text(delay_ms)
+        );
+        return Err(if blame == "retryDelay" {
+            ConfigError::new(
+                blame,
+                format!(
+                    "({} s) must be at most maxRetryDelay ({} s)",
+                    secs_text(delay_ms),
+                    secs_text(cap_ms)
+                ),
+            )
+        } else {
+            ConfigError::new(blame, message)
+        });
+    }
+    Ok(())
+}
+
+/// `maxRetries` as attempts in all (`maxRetries + 1`).
+pub(crate) fn max_attempts(max_retries: f64) -> Result<u32, ConfigError> {
+    if !(max_retries.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&max_retries))
+    {
+        return Err(ConfigError::new(
+            "maxRetries",
+            format!(
+                "must be a whole number from 0 to {MAX_RETRIES_LIMIT}, got {}",
+                num(max_retries)
+            ),
+        ));
+    }
+    Ok(max_retries as u32 + 1)
+}
+
 /// [`duration_ms`] as a [`ConfigError`].
-fn option_ms(option: &str, secs: f64, positive: bool, max_s: f64) -> Result<f64, ConfigError> {
+pub(crate) fn option_ms(
+    option: &str,
+    secs: f64,
+    positive: bool,
+    max_s: f64,
+) -> Result<f64, ConfigError> {
     duration_ms(secs, positive, max_s).map_err(|m| ConfigError::new(option, m))
 }
 
@@ -294,27 +339,8 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         false,
         MAX_MAX_RETRY_DELAY_S,
     )?;
-    if cap_ms < retry_delay_ms {
-        return Err(ConfigError::new(
-            "maxRetryDelay",
-            format!(
-                "({} s) must be at least retryDelay ({} s)",
-                secs_text(cap_ms),
-                secs_text(retry_delay_ms)
-            ),
-        ));
-    }
-    let max_retries = opts.max_retries.unwrap_or(3.0);
-    if !(max_retries.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&max_retries))
-    {
-        return Err(ConfigError::new(
-            "maxRetries",
-            format!(
-                "must be a whole number from 0 to {MAX_RETRIES_LIMIT}, got {}",
-                num(max_retries)
-            ),
-        ));
-    }
+    check_delays("maxRetryDelay", retry_delay_ms, cap_ms)?;
+    let max_attempts = max_attempts(opts.max_retries.unwrap_or(3.0))?;
     let jitter = match opts.jitter.as_deref() {
         None => Jitter::Additive,
         Some(j) => Jitter::parse(j).ok_or_else(|| {
@@ -411,7 +437,7 @@ pub fn resolve(opts: Options, env: &EnvVars) -> Result<Config, ConfigError> {
         total_timeout_ms,
         retry: RetryPolicy {
             enabled: opts.auto_retry_rate_limit.unwrap_or(true),
-            max_attempts: max_retries as u32 + 1,
+            max_attempts,
             statuses,
             backoff: Backoff {
                 base_ms: retry_delay_ms,

@@ -3,6 +3,7 @@
 
 pub mod backoff;
 pub mod budget;
+pub mod call_retry;
 pub mod config;
 pub mod content_disposition;
 pub mod decision;
@@ -15,6 +16,7 @@ pub mod multipart;
 pub mod pacing;
 pub mod pagination;
 pub mod problem;
+pub mod rate_state;
 pub mod ratelimit;
 pub mod retry_after;
 pub mod text;

@@ -1,5 +1,6 @@
 //! The wasm test cases, run against the loopback test server in every runtime.
 
+pub use super::meta::*;
 use super::*;
 use vclient::api::*;
 use wasm_bindgen::JsCast;

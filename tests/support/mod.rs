@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod meta;
 
 use js_sys::{Array, Promise, Reflect};
 use vclient::api::VClient;
@@ -174,6 +175,11 @@ macro_rules! all_runtime_cases {
             pager_never_amplifies_a_page_that_ignores_the_offset,
             pager_stops_a_listing_that_never_converges,
             iteration_takes_limit_as_the_page_size,
+            // Response metadata and per-call retry knobs (issue 12).
+            per_call_max_retries_zero,
+            response_metadata_after_a_retry,
+            page_metadata,
+            call_option_knobs_are_request_options,
         );
     };
 }

@@ -3,8 +3,9 @@
 // compile (tsc reports an unused one): a misspelt route, a wrong enum value, a missing
 // required body field, a wrong generic use, a `Date` where the API takes no date.
 import {
-  VClient, Enums,
-  type Campaign, type CampaignCreate, type Company, type ItemIterator, type Page, type User, type UserRole,
+  VClient, Enums, CALL_OPTION_KNOBS,
+  type APIPromise, type Campaign, type CampaignCreate, type Company, type ItemIterator, type Page,
+  type ResponseInfo, type User, type UserRole,
 } from 'vclient';
 import { FakeVClient, Routes, type RouteName, type RouteSpec } from 'vclient/testing';
 
@@ -35,6 +36,36 @@ async function raw() {
     console.log(u.title);
   }
   console.log(notUser, notNumber, notPage);
+}
+
+// Response metadata on demand, and per-call retry knobs.
+async function metadata() {
+  const { data, response } = await c.request<Company>('GET', '/api/v1/companies/co').withResponse();
+  const name: string = data.name;
+  const status: number = response.status;
+  const requestId: string | null = response.requestId;
+  const attempts: number = response.attempts;
+  const key: string | null = response.idempotencyKey;
+  const left: number | undefined = response.rateLimit?.remaining;
+  const reset: number | null | undefined = response.rateLimit?.reset;
+  const id: string | null = response.headers.get('x-request-id');
+  const paged: ResponseInfo = (await c.getPage<User>('/api/v1/companies/co/users').withResponse()).response;
+  const all: User[] = (await c.listAll<User>('/api/v1/companies/co/users').withResponse()).data;
+  const plain: Company = await c.request<Company>('GET', '/api/v1/companies/co', { maxRetries: 0, totalTimeout: 5 });
+  const promise: APIPromise<Company> = c.request<Company>('GET', '/api/v1/companies/co', { retryDelay: 0.1, maxRetryDelay: 2 });
+  console.log(name, status, requestId, attempts, key, left, reset, id, paged, all, plain, promise);
+  // @ts-expect-error: the status is a number
+  const notText: string = response.status;
+  // @ts-expect-error: the data is a Company
+  const notUser: User = (await c.request<Company>('GET', '/api/v1/companies/co').withResponse()).data;
+  // @ts-expect-error: maxRetries is a number of retries
+  await c.request('GET', '/api/v1/health', { maxRetries: true });
+  // @ts-expect-error: per-call knobs are camelCase, like the client options
+  await c.request('GET', '/api/v1/health', { max_retries: 0 });
+  // The per-call knobs, for code that forwards a call's options.
+  const knobs: readonly string[] = CALL_OPTION_KNOBS;
+  const first: 'signal' = CALL_OPTION_KNOBS[0];
+  console.log(notText, notUser, knobs, first);
 }
 
 // The services: models, enums, required fields, dates.

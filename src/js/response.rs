@@ -1,0 +1,68 @@
+//! Response metadata on demand: response.js wraps each raw call's promise in an
+//! `APIPromise`; here are its imports and the `RateLimit` parser behind `response.rateLimit`.
+
+use super::errors::Fields;
+use crate::policy::rate_state::most_constrained;
+use js_sys::{Function, Promise};
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/response.js")]
+extern "C" {
+    /// The `APIPromise` over the engine's promise of a record (see response.js).
+    #[wasm_bindgen(js_name = apiPromise)]
+    pub fn api_promise(raw: &Promise) -> Promise;
+
+    /// Sets `record.data = value` and returns the record.
+    #[wasm_bindgen(js_name = withData)]
+    pub fn with_data(record: &JsValue, value: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(js_name = setRateLimitParser)]
+    fn set_rate_limit_parser(parse: &Function);
+
+    /// The per-call option names, re-exported by the glue (`core.js`) so the JS service layer
+    /// takes the same knobs as `request()` from one list.
+    #[wasm_bindgen(reexport, thread_local_v2)]
+    static CALL_OPTION_KNOBS: js_sys::Array;
+}
+
+thread_local! {
+    // One for the module's life: a response may outlive its client, and its `rateLimit`
+    // getter must still work then.
+    static PARSER: Closure<dyn Fn(String) -> JsValue> = Closure::new(rate_limit);
+    static INSTALLED: Cell<bool> = const { Cell::new(false) };
+}
+
+// The glue's placeholder type for the re-export (`unknown`) is dropped by scripts/build.sh.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_KNOBS: &'static str = r#"
+/**
+ * The client options a single call may set in its request options (`client.request()`'s
+ * `init`, a service method's trailing options): the same names as the client options.
+ */
+export declare const CALL_OPTION_KNOBS: readonly [
+  "signal", "timeout", "headers", "idempotencyKey",
+  "maxRetries", "totalTimeout", "retryDelay", "maxRetryDelay",
+];
+"#;
+
+/// `{ remaining, reset, policy }` of the most constrained policy, or `null`.
+fn rate_limit(value: String) -> JsValue {
+    match most_constrained(&value) {
+        None => JsValue::NULL,
+        Some(s) => {
+            let f = Fields::new();
+            f.set("remaining", s.remaining as f64)
+                .nullable("reset", s.reset_secs)
+                .set("policy", s.policy.as_str());
+            f.into_value()
+        }
+    }
+}
+
+/// Hands response.js the parser, once.
+pub fn install_rate_limit_parser() {
+    if !INSTALLED.replace(true) {
+        PARSER.with(|c| set_rate_limit_parser(c.as_ref().unchecked_ref()));
+    }
+}
