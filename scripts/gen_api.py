@@ -543,8 +543,8 @@ def ts_method(o, method, line):
         lead = "".join(p + ", " for p in params)
         for kind, note, params_t, ret in (
                 ("page", "One page (`limit` default 10, up to %d)." % o["pagination"]["maxLimit"],
-                 "PageParams", "Promise<Page<%s>>"),
-                ("listAll", "Every item, page by page (`limit`: the page size).", "ListParams", "Promise<%s[]>"),
+                 "PageParams", "APIPromise<Page<%s>>"),
+                ("listAll", "Every item, page by page (`limit`: the page size).", "ListParams", "APIPromise<%s[]>"),
                 ("iterAll", "An async iterator over every item: `for await (const x of svc.%s())`."
                  % names["iterAll"], "ListParams", "ItemIterator<%s>")):
             out.append(ts_doc(operation_doc(o, note), "  ") + "  %s(%sparams?: %s, %s): %s;\n" % (
@@ -559,7 +559,7 @@ def ts_method(o, method, line):
         required = any(q.get("required") for q in query)
         params.append("params%s: %s" % ("" if required else "?", with_filters("")))
     params.append(options)
-    out.append(ts_doc(doc, "  ") + "  %s(%s): Promise<%s>;\n" % (method, ", ".join(params), ret))
+    out.append(ts_doc(doc, "  ") + "  %s(%s): APIPromise<%s>;\n" % (method, ", ".join(params), ret))
     return out
 
 
@@ -709,7 +709,7 @@ export const SERVICES = %s;
        named, json_lines(dates, "[", "]"), json_lines(services, "[", "]", True))
 
 
-CORE_TYPES = ("CallOptions", "Download", "ItemIterator", "MutationOptions", "Page", "ScopeOptions", "UploadFile")
+CORE_TYPES = ("APIPromise", "CallOptions", "Download", "ItemIterator", "MutationOptions", "Page", "ScopeOptions", "UploadFile")
 
 
 def gen_services_dts():

@@ -737,7 +737,7 @@ export interface ScopeOptions {
  * The request options of every service method, always its last argument: the client's own
  * knobs (camelCase), never API data (filters and paging go in `params`, by their API names).
  */
-export interface CallOptions {
+export interface CallOptions extends RetryOptions {
   /** Cancels the attempt in flight and any backoff sleep. */
   signal?: AbortSignal;
   /** Per-attempt timeout for this call, in seconds. */

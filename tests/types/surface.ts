@@ -113,4 +113,14 @@ function routes() {
   console.log(name, other);
 }
 
-console.log(raw, services, routes);
+// Service methods return the raw call's APIPromise, and take the per-call retry knobs.
+async function serviceMeta(client: VClient) {
+  const { data, response } = await client.system.health({ maxRetries: 0, totalTimeout: 5 }).withResponse();
+  const status: number = response.status;
+  const attempts: number = response.attempts;
+  // @ts-expect-error: a service method's options hold knobs, not API data
+  client.system.health({ user_role: 'PLAYER' });
+  console.log(data, status, attempts);
+}
+
+console.log(raw, services, routes, serviceMeta);

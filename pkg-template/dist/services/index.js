@@ -6,7 +6,7 @@
 import { ENUMS, NAMED_ENUMS, SERVICES } from './catalog.js';
 import { checkItems, checkResponse } from './check.js';
 import { jsName, op } from './ops.js';
-import { CALL, Invalid, ITERATE, LIST_ALL, PAGE, id, prepare } from './prepare.js';
+import { CALL, Invalid, ITERATE, LIST_ALL, PAGE, id, prepare, useKnobs } from './prepare.js';
 import { typeName, unknownKey } from './query.js';
 
 /** The key under which a raw call's options carry the service's response hook. */
@@ -169,6 +169,7 @@ let theDefault;
 export function installServices(core, defaultClient) {
   errorClasses = core;
   theDefault = defaultClient;
+  if (core.CALL_OPTION_KNOBS) useKnobs(core.CALL_OPTION_KNOBS);
   const errors = core;
   SERVICES.forEach((spec, index) => {
     const { name } = spec;

@@ -22,7 +22,14 @@ export const PAGE = 1;
 export const LIST_ALL = 2;
 export const ITERATE = 3;
 
-const KNOBS = ['signal', 'timeout', 'headers'];
+// The request options every method takes; `useKnobs` replaces them with the client's own
+// list (the glue's CALL_OPTION_KNOBS), so a per-call option added there reaches the services.
+let KNOBS = ['signal', 'timeout', 'headers'];
+
+/** Takes the knob names from the client's list (`idempotencyKey` only where a body goes). */
+export function useKnobs(all) {
+  KNOBS = all.filter((k) => k !== 'idempotencyKey');
+}
 
 /** The request options a method takes (its last argument). */
 export function knobNames(op) {
