@@ -47,7 +47,7 @@ const calls = {
   "request('POST', {json, idempotencyKey})": () => client.request('POST', '/api/v1/companies', {
     json: { name: 'Camarilla', email: 'p@x.io', description: 'A bench company' }, idempotencyKey: 'bench-idempotency-key-0001',
   }),
-  'getPage': () => client.getPage('/api/v1/companies', { limit: 10 }),
+  'getPage': () => client.getPage('/api/v1/companies', { query: { limit: 10 } }),
   'system.health()': () => client.system.health(),
 };
 

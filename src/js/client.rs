@@ -228,8 +228,9 @@ impl VClient {
     }
 
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
-    /// `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or
-    /// 1000 for reference catalogues); `offset` to at least 0.
+    /// `hasMore` and `nextOffset`. The page is API data, in `query` (`query.limit`, default
+    /// 10, clamped to `maxLimit`: 100, or 1000 for reference catalogues; `query.offset`,
+    /// at least 0).
     #[wasm_bindgen(js_name = getPage, skip_typescript)]
     pub fn get_page(
         &self,
@@ -592,12 +593,14 @@ export interface VClient {
   request<T = any>(method: HttpMethod, path: string, init?: RequestOptions): APIPromise<T>;
   /**
    * One page of a paginated list: the server's `{ items, limit, offset, total }` plus
-   * `hasMore` and `nextOffset`. `limit` (default 10) is clamped to `maxLimit` (100, or 1000
-   * for reference catalogues); `offset` to at least 0.
+   * `hasMore` and `nextOffset`. The page is API data, in `query`:
+   * `getPage(path, { query: { limit: 20, offset: 40 } })`. `query.limit` (default 10) is
+   * clamped to `maxLimit` (100, or 1000 for reference catalogues); `query.offset` to at least 0.
    */
   getPage<T = any>(path: string, options?: PageOptions): APIPromise<Page<T>>;
   /**
-   * Every item of a paginated list, fetched page by page (each page retried on its own).
+   * Every item of a paginated list, fetched page by page (each page retried on its own),
+   * from offset 0; the page size is `query.limit` or `pageSize`.
    * `.withResponse()` describes the last page's response.
    */
   listAll<T = any>(path: string, options?: IterateOptions): APIPromise<T[]>;
@@ -672,24 +675,50 @@ export interface Page<T> {
   nextOffset: number | null;
 }
 
-/** Options for `getPage()`: request options plus the page to fetch. */
-export interface PageOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey"> {
+/**
+ * The query of a paginated list: the API's filters plus its paging numbers, under the API's
+ * names (as everywhere in `query`).
+ */
+export type PageQuery = RequestOptions["query"] & {
   /** Items per page; default 10, clamped to `maxLimit`. */
   limit?: number;
   /** Items to skip; default 0. */
   offset?: number;
+};
+
+/**
+ * Options for `getPage()`: request options, with the page to fetch in `query`
+ * (`{ query: { limit: 20, offset: 40 } }`), as the API names it.
+ */
+export interface PageOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey" | "query"> {
+  /** The API's filters, and the page: `limit` (default 10, clamped to `maxLimit`) and `offset` (default 0). */
+  query?: PageQuery;
   /** The server's largest page: 100, or 1000 for reference catalogues. Default 100. */
   maxLimit?: 100 | 1000;
+  /** Not an option: the page is API data, `query.limit`. */
+  limit?: never;
+  /** Not an option: the page is API data, `query.offset`. */
+  offset?: never;
+  /** Not an option of `getPage()`: give the page's size as `query.limit`. */
+  pageSize?: never;
 }
 
-/** Options for `listAll()` and `paginate()`. */
-export interface IterateOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey"> {
-  /** Items per page; default `maxLimit`. */
+/**
+ * Options for `listAll()` and `paginate()`: request options, with the page size as
+ * `query.limit` (the API's and the reference client's name) or the knob `pageSize`.
+ * They always start at offset 0.
+ */
+export interface IterateOptions extends Omit<RequestOptions, "json" | "body" | "idempotencyKey" | "query"> {
+  /** The API's filters, and `limit`: items per page (default `maxLimit`). No `offset`. */
+  query?: RequestOptions["query"] & { limit?: number; offset?: never };
+  /** Items per page, a knob alias of `query.limit`; give one, or both equal. Default `maxLimit`. */
   pageSize?: number;
-  /** The reference client's name for `pageSize` (`iter_all(limit=…)`); give one or the other. */
-  limit?: number;
   /** The server's largest page: 100, or 1000 for reference catalogues. Default 100. */
   maxLimit?: 100 | 1000;
+  /** Not an option: the page size is API data, `query.limit` (or the knob `pageSize`). */
+  limit?: never;
+  /** Not an option: listAll and paginate always start at offset 0. */
+  offset?: never;
 }
 
 /** Per-call options for `client.request()`. */

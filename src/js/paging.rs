@@ -17,17 +17,18 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-/// Keys that belong to pagination, not to the underlying request.
-const PAGING_KEYS: &[&str] = &["limit", "offset", "pageSize", "maxLimit"];
+/// Knobs of pagination, beside the request options (`limit` and `offset` are API data: `query`).
+const PAGING_KNOBS: &[&str] = &["pageSize", "maxLimit"];
 
 /// A paginated GET: the path, the request options without paging keys, and the limits.
 #[derive(Debug, Clone)]
 pub struct PagedCall {
     path: JsValue,
     init: Object,
+    /// The caller's `query` without `limit` and `offset` (the pager sets those).
     user_query: Option<JsValue>,
     max_limit: u32,
-    /// The key the caller gave the page size as (`limit` or `pageSize`), for its errors.
+    /// The key the caller gave the page size as (`query.limit` or `pageSize`), for its errors.
     size_key: &'static str,
     /// The JS service layer's response hook (its schema check), run on each page's items
     /// (`hook.rs`).
@@ -37,26 +38,64 @@ pub struct PagedCall {
 /// The paging numbers a caller gave (checked and clamped later).
 #[derive(Debug, Clone, Copy)]
 pub struct Paging {
-    /// `limit` (getPage).
+    /// `query.limit` (getPage).
     pub limit: Option<f64>,
-    /// `offset` (getPage).
+    /// `query.offset` (getPage).
     pub offset: Option<f64>,
-    /// `pageSize`, or its other name `limit` (listAll, paginate).
+    /// `query.limit`, or its camelCase knob alias `pageSize` (listAll, paginate).
     pub page_size: Option<f64>,
 }
 
 /// Which call the options are for: each takes its own paging keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// `getPage`: `limit` and `offset`.
+    /// `getPage`: `query.limit` and `query.offset`.
     Page,
-    /// `listAll` and `paginate`: `pageSize`, or `limit` as the reference calls it.
+    /// `listAll` and `paginate`: `query.limit` (or the knob `pageSize`), from offset 0.
     Iterate,
 }
 
+/// The caller's `query` split into its paging numbers and the rest.
+#[derive(Debug, Default)]
+struct SplitQuery {
+    limit: Option<f64>,
+    offset: Option<f64>,
+    /// The other parameters (a copy: the caller's object is not changed).
+    rest: Option<JsValue>,
+}
+
+/// Splits the caller's `query`; one that is not an object is refused, as `request()` does.
+fn split_query(options: &JsValue) -> Result<SplitQuery, JsValue> {
+    let Some(q) = read::prop(options, "query") else {
+        return Ok(SplitQuery::default());
+    };
+    if !q.is_object() || Array::is_array(&q) || q.is_function() {
+        return Err(request_error(
+            "query",
+            &format!("must be an object, got {}", read::type_name(&q)),
+        ));
+    }
+    let num = |k: &str| read::number(&q, k).map_err(|m| request_error(&format!("query.{k}"), &m));
+    let (limit, offset) = (num("limit")?, num("offset")?);
+    let rest = Object::new();
+    for key in read::keys(&q) {
+        if key != "limit" && key != "offset" {
+            if let Ok(v) = Reflect::get(&q, &key.as_str().into()) {
+                let _ = Reflect::set(&rest, &key.as_str().into(), &v);
+            }
+        }
+    }
+    Ok(SplitQuery {
+        limit,
+        offset,
+        rest: Some(rest.into()),
+    })
+}
+
 impl PagedCall {
-    /// Splits `options` into request options and paging settings; a paging key meant for
-    /// the other kind of call is refused rather than silently ignored.
+    /// Splits `options` into request options and paging settings. The paging numbers are
+    /// API data and so live in `query`, as in `request()`; a top-level `limit`/`offset`, or
+    /// a key meant for the other kind of call, is refused rather than silently ignored.
     pub fn new(
         path: JsValue,
         options: &JsValue,
@@ -68,15 +107,32 @@ impl PagedCall {
                 &format!("must be an object, got {}", read::type_name(options)),
             ));
         }
-        let foreign: &[(&str, &str)] = match mode {
-            Mode::Page => &[("pageSize", "getPage takes `limit` and `offset`")],
-            Mode::Iterate => &[("offset", "listAll and paginate always start at offset 0")],
-        };
-        if let Some((key, why)) = foreign
-            .iter()
-            .find(|(k, _)| read::prop(options, k).is_some())
+        // One convention, request()'s: API names in `query`, knobs beside it.
+        if let Some(k) = ["limit", "offset"]
+            .into_iter()
+            .find(|k| read::prop(options, k).is_some())
         {
-            return Err(request_error(key, &format!("is not an option here: {why}")));
+            return Err(request_error(
+                k,
+                &format!("is not an option: it is API data, put it in `query` (`{{ query: {{ {k}: … }} }}`)"),
+            ));
+        }
+        if mode == Mode::Page && read::prop(options, "pageSize").is_some() {
+            return Err(request_error(
+                "pageSize",
+                "is not an option of getPage: give the page's size as `query.limit`",
+            ));
+        }
+        let SplitQuery {
+            limit,
+            offset,
+            rest: user_query,
+        } = split_query(options)?;
+        if mode == Mode::Iterate && offset.is_some() {
+            return Err(request_error(
+                "query.offset",
+                "is not allowed here: listAll and paginate always start at offset 0",
+            ));
         }
         let num = |k: &str| read::number(options, k).map_err(|m| request_error(k, &m));
         let max = match num("maxLimit")? {
@@ -91,25 +147,13 @@ impl PagedCall {
         };
         let init = Object::new();
         for key in read::keys(options) {
-            if !PAGING_KEYS.contains(&key.as_str()) && key != "query" {
+            if !PAGING_KNOBS.contains(&key.as_str()) && key != "query" {
                 if let Some(v) = read::prop(options, &key) {
                     let _ = Reflect::set(&init, &key.as_str().into(), &v);
                 }
             }
         }
-        let user_query = read::prop(options, "query");
-        if let Some(q) = &user_query {
-            if let Some(k) = ["limit", "offset"]
-                .into_iter()
-                .find(|k| read::prop(q, k).is_some())
-            {
-                return Err(request_error(
-                    "query",
-                    &format!("must not set `{k}`; pass it as the `{k}` option"),
-                ));
-            }
-        }
-        let (limit, offset, page_size) = (num("limit")?, num("offset")?, num("pageSize")?);
+        let page_size = num("pageSize")?;
         let mut call = PagedCall {
             path,
             init,
@@ -124,16 +168,16 @@ impl PagedCall {
                 Paging {
                     limit,
                     offset,
-                    page_size,
+                    page_size: None,
                 },
             ));
         }
-        // Iteration takes the page size as `pageSize` or, as the reference's
-        // `iter_all(limit=…)` does, as `limit`; two different sizes are a mistake.
+        // Iteration takes the page size as `query.limit`, the reference's name
+        // (`iter_all(limit=…)`), or as the knob `pageSize`; two different sizes are a mistake.
         let page_size = match (limit, page_size) {
             (Some(l), Some(p)) if !(l == p || l.is_nan() && p.is_nan()) => {
                 return Err(request_error(
-                    "limit",
+                    "query.limit",
                     &format!(
                         "and `pageSize` both set the page size, and they differ ({} and {}): pass one",
                         crate::policy::text::num(l),
@@ -142,7 +186,7 @@ impl PagedCall {
                 ))
             }
             (Some(l), None) => {
-                call.size_key = "limit";
+                call.size_key = "query.limit";
                 Some(l)
             }
             (_, p) => p,
@@ -151,7 +195,7 @@ impl PagedCall {
             call,
             Paging {
                 limit: None,
-                offset,
+                offset: None,
                 page_size,
             },
         ))
@@ -168,14 +212,7 @@ impl PagedCall {
         let _ = Reflect::set(&query, &"limit".into(), &page.limit.into());
         let _ = Reflect::set(&query, &"offset".into(), &(page.offset as f64).into());
         if let Some(q) = &self.user_query {
-            if q.is_object() {
-                Object::assign(&query, q.unchecked_ref());
-            } else {
-                return Err(request_error(
-                    "query",
-                    &format!("must be an object, got {}", read::type_name(q)),
-                ));
-            }
+            Object::assign(&query, q.unchecked_ref());
         }
         let init = Object::assign(&Object::new(), &self.init);
         let _ = Reflect::set(&init, &"query".into(), &query);
@@ -296,7 +333,7 @@ impl PagedCall {
         offset: Option<f64>,
     ) -> Result<PageRequest, JsValue> {
         page_request(limit, offset, DEFAULT_PAGE_LIMIT, self.max_limit)
-            .map_err(|(f, m)| request_error(f, &m))
+            .map_err(|(f, m)| request_error(&format!("query.{f}"), &m))
     }
 
     /// The request for iteration: `pageSize` or `limit` (default the largest page) from

@@ -2,7 +2,7 @@
 import init, { VClient, NotFoundError, type VClientOptions, type Page } from 'vclient';
 const o: VClientOptions = { baseUrl: 'https://x', apiKey: 'k' };
 const c = new VClient(o);
-const p: Promise<Page<unknown>> = c.getPage('/api/v1/companies', { limit: 5 });
+const p: Promise<Page<unknown>> = c.getPage('/api/v1/companies', { query: { limit: 5 } });
 async function f() { try { await p; } catch (e) { if (e instanceof NotFoundError) console.log(e.status); } await init(); }
 void f;
 import { FakeVClient, Routes } from 'vclient/testing';

@@ -54,7 +54,9 @@ test('the raw call gets plain values: the filled path, the query, the page limit
   client.users(ACTOR).getPage({ limit: 5, offset: 10 });
   const [pagePath, pageInit] = calls[1].args;
   assert.equal(pagePath, `/api/v1/companies/${COMPANY}/users`);
-  assert.deepEqual([pageInit.limit, pageInit.offset, pageInit.maxLimit], [5, 10, 100]);
+  // The paging numbers are API data: in the raw call's `query`, as getPage takes them.
+  assert.deepEqual(pageInit.query, { limit: 5, offset: 10 });
+  assert.deepEqual([pageInit.limit, pageInit.offset, pageInit.maxLimit], [undefined, undefined, 100]);
   return client.close();
 });
 

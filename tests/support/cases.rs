@@ -757,7 +757,7 @@ pub async fn get_page_clamps_and_annotates() {
     let c = client("{}");
     let p = JsFuture::from(c.get_page(
         format!("/s/{id}/x").into(),
-        Some(parse(r#"{"limit":1000,"offset":-3}"#)),
+        Some(parse(r#"{"query":{"limit":1000,"offset":-3}}"#)),
     ))
     .await
     .unwrap();
@@ -765,16 +765,22 @@ pub async fn get_page_clamps_and_annotates() {
     assert_eq!(num(&p, "nextOffset"), Some(1.0));
     let _ = JsFuture::from(c.get_page(
         format!("/s/{id}/x").into(),
-        Some(parse(r#"{"limit":1000,"maxLimit":1000}"#)),
+        Some(parse(r#"{"query":{"limit":1000},"maxLimit":1000}"#)),
     ))
     .await;
     let _ = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), None)).await;
+    // The paging numbers sit in `query` beside the filters and are sent first, the
+    // caller's object left as it was.
+    let opts = parse(r#"{"query":{"term":"x","offset":4,"limit":2}}"#);
+    let _ = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), Some(opts.clone()))).await;
+    assert_eq!(num(&opts, "query.limit"), Some(2.0));
     assert_eq!(
         queries(&log(&id).await),
         [
             "limit=100&offset=0",
             "limit=1000&offset=0",
-            "limit=10&offset=0"
+            "limit=10&offset=0",
+            "limit=2&offset=4&term=x"
         ]
     );
 }
@@ -855,9 +861,14 @@ pub async fn bad_pages_and_paging_options() {
     assert!(is::<ResponseValidationError>(&e), "{}", error_text(&e));
     assert!(text(&e, "message").unwrap().contains("$.items"));
     for (opts, field) in [
-        (r#"{"limit":2.5}"#, "limit"),
+        (r#"{"query":{"limit":2.5}}"#, "query.limit"),
+        (r#"{"query":{"offset":0.5}}"#, "query.offset"),
+        (r#"{"query":{"limit":"ten"}}"#, "query.limit"),
+        (r#"{"query":"limit=2"}"#, "query"),
         (r#"{"maxLimit":500}"#, "maxLimit"),
-        (r#"{"query":{"offset":3}}"#, "query"),
+        // The page is API data: in `query`, as request() takes it, never beside the knobs.
+        (r#"{"limit":20}"#, "limit"),
+        (r#"{"offset":3}"#, "offset"),
     ] {
         let e = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), Some(parse(opts))))
             .await
@@ -865,6 +876,11 @@ pub async fn bad_pages_and_paging_options() {
         assert!(is::<RequestValidationError>(&e), "{opts}");
         assert_eq!(text(&e, "field").as_deref(), Some(field), "{opts}");
     }
+    let e = JsFuture::from(c.get_page(format!("/s/{id}/x").into(), Some(parse(r#"{"offset":3}"#))))
+        .await
+        .unwrap_err();
+    let m = text(&e, "message").unwrap_or_default();
+    assert!(m.contains("`offset`") && m.contains("`query`"), "{m}");
     let e = c
         .paginate(
             format!("/s/{id}/x").into(),
@@ -873,6 +889,13 @@ pub async fn bad_pages_and_paging_options() {
         .unwrap_err();
     assert_eq!(text(&e, "field").as_deref(), Some("pageSize"));
     // A paging key for the other kind of call is refused, not ignored.
+    let e = c
+        .paginate(
+            format!("/s/{id}/x").into(),
+            Some(parse(r#"{"query":{"offset":5}}"#)),
+        )
+        .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("query.offset"));
     let e = c
         .paginate(format!("/s/{id}/x").into(), Some(parse(r#"{"offset":5}"#)))
         .unwrap_err();
@@ -1349,9 +1372,12 @@ pub async fn pager_never_amplifies_a_page_that_ignores_the_offset() {
     assert_paging_error(&e, 2.0, 1.0, 0.0, 5.0);
     assert_eq!(log(&id).await.length(), 2);
 
-    let e = JsFuture::from(c.get_page(format!("/s/{id}/a").into(), Some(parse(r#"{"offset":3}"#))))
-        .await
-        .unwrap_err();
+    let e = JsFuture::from(c.get_page(
+        format!("/s/{id}/a").into(),
+        Some(parse(r#"{"query":{"offset":3}}"#)),
+    ))
+    .await
+    .unwrap_err();
     assert_paging_error(&e, 1.0, 3.0, 0.0, 5.0);
 }
 
@@ -1381,8 +1407,9 @@ pub async fn pager_stops_a_listing_that_never_converges() {
     assert_eq!(log(&id).await.length(), 4);
 }
 
-/// `listAll` and `paginate` take the page size as `limit`, the reference's name, or as
-/// `pageSize`; two different sizes are refused, and `offset` still is.
+/// `listAll` and `paginate` take the page size as `query.limit`, the reference's name, or
+/// as the knob `pageSize`; two different sizes are refused, and so are `query.offset` and a
+/// top-level `limit`.
 pub async fn iteration_takes_limit_as_the_page_size() {
     let id = scenario(
         "limitalias",
@@ -1390,10 +1417,12 @@ pub async fn iteration_takes_limit_as_the_page_size() {
     )
     .await;
     let c = client("{}");
-    let items =
-        JsFuture::from(c.list_all(format!("/s/{id}/a").into(), Some(parse(r#"{"limit":2}"#))))
-            .await
-            .unwrap();
+    let items = JsFuture::from(c.list_all(
+        format!("/s/{id}/a").into(),
+        Some(parse(r#"{"query":{"limit":2}}"#)),
+    ))
+    .await
+    .unwrap();
     assert_eq!(ids(&items), ["a", "b", "c"]);
     assert_eq!(
         queries(&log(&id).await),
@@ -1408,7 +1437,7 @@ pub async fn iteration_takes_limit_as_the_page_size() {
     let p = c
         .paginate(
             format!("/s/{id}/a").into(),
-            Some(parse(r#"{"limit":2,"pageSize":2}"#)),
+            Some(parse(r#"{"query":{"limit":2},"pageSize":2}"#)),
         )
         .unwrap();
     let items = JsFuture::from(collect(p)).await.unwrap();
@@ -1421,24 +1450,35 @@ pub async fn iteration_takes_limit_as_the_page_size() {
     let e = c
         .paginate(
             format!("/s/{id}/a").into(),
-            Some(parse(r#"{"limit":2,"pageSize":5}"#)),
+            Some(parse(r#"{"query":{"limit":2},"pageSize":5}"#)),
         )
         .unwrap_err();
     assert!(is::<RequestValidationError>(&e));
-    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    assert_eq!(text(&e, "field").as_deref(), Some("query.limit"));
     let m = text(&e, "message").unwrap_or_default();
     assert!(
-        m.contains("`limit`") && m.contains("`pageSize`") && m.contains("2 and 5"),
+        m.contains("`query.limit`") && m.contains("`pageSize`") && m.contains("2 and 5"),
         "{m}"
     );
-    let e =
-        JsFuture::from(c.list_all(format!("/s/{id}/a").into(), Some(parse(r#"{"limit":2.5}"#))))
-            .await
-            .unwrap_err();
-    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    let e = JsFuture::from(c.list_all(
+        format!("/s/{id}/a").into(),
+        Some(parse(r#"{"query":{"limit":2.5}}"#)),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(text(&e, "field").as_deref(), Some("query.limit"));
     let e = c
-        .paginate(format!("/s/{id}/a").into(), Some(parse(r#"{"offset":2}"#)))
+        .paginate(
+            format!("/s/{id}/a").into(),
+            Some(parse(r#"{"query":{"offset":2}}"#)),
+        )
         .unwrap_err();
-    assert_eq!(text(&e, "field").as_deref(), Some("offset"));
+    assert_eq!(text(&e, "field").as_deref(), Some("query.offset"));
+    let e = JsFuture::from(c.list_all(format!("/s/{id}/a").into(), Some(parse(r#"{"limit":2}"#))))
+        .await
+        .unwrap_err();
+    assert!(is::<RequestValidationError>(&e));
+    assert_eq!(text(&e, "field").as_deref(), Some("limit"));
+    assert!(text(&e, "message").unwrap_or_default().contains("`query`"));
     assert_eq!(log(&id).await.length(), 2, "refused options send nothing");
 }

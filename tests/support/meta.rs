@@ -145,7 +145,7 @@ pub async fn page_metadata() {
     let c = client("{}");
     let page = with_response(c.get_page(
         format!("/s/{id}/users").into(),
-        Some(parse(r#"{"limit":2}"#)),
+        Some(parse(r#"{"query":{"limit":2}}"#)),
     ))
     .await
     .expect("page");

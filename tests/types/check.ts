@@ -13,11 +13,12 @@ async function f() {
     if (e instanceof APIError) console.log(e.requestId, e.attempts);
     if (e instanceof RetryBudgetExhaustedError) { const last: Error = e.cause; console.log(last.message, e.status, off); }
   }
-  const page: Page<any> = await c.getPage('/api/v1/companies', { limit: 20, offset: 40 });
+  const page: Page<any> = await c.getPage('/api/v1/companies', { query: { limit: 20, offset: 40 } });
   const next: number | null = page.nextOffset;
-  const all: any[] = await c.listAll('/api/v1/companies', { pageSize: 100, maxLimit: 1000 });
+  const all: any[] = await c.listAll('/api/v1/companies', { query: { limit: 100 }, maxLimit: 1000 });
+  const sized: any[] = await c.listAll('/api/v1/companies', { pageSize: 100 });
   const pager: ItemIterator<any> = c.paginate('/api/v1/companies', { signal: AbortSignal.timeout(1000) });
-  for await (const item of pager) console.log(item, next, all.length);
+  for await (const item of pager) console.log(item, next, all.length, sized.length);
   await c.close();
   await c.request('GET', '/x');
 }

@@ -15,7 +15,7 @@ const c = new VClient({ baseUrl: 'https://x', apiKey: 'k', defaultCompanyId: 'co
 async function raw() {
   const company = await c.request<Company>('GET', '/api/v1/companies/co');
   const name: string = company.name;
-  const page: Page<User> = await c.getPage<User>('/api/v1/companies/co/users', { limit: 5 });
+  const page: Page<User> = await c.getPage<User>('/api/v1/companies/co/users', { query: { limit: 5, user_role: 'PLAYER' } });
   const first: User | undefined = page.items[0];
   const next: number | null = page.nextOffset;
   const all: User[] = await c.listAll<User>('/api/v1/companies/co/users');
@@ -36,6 +36,21 @@ async function raw() {
     console.log(u.title);
   }
   console.log(notUser, notNumber, notPage);
+  // The raw paging calls follow request()'s shape: `limit`/`offset` are API data, in `query`.
+  await c.getPage('/api/v1/companies', { query: { limit: 20, offset: 40 }, maxLimit: 100 });
+  await c.listAll('/api/v1/companies', { query: { limit: 50 }, pageSize: 50 });
+  // @ts-expect-error: `limit` is API data: `query.limit`
+  await c.getPage('/api/v1/companies', { limit: 20 });
+  // @ts-expect-error: `offset` is API data: `query.offset`
+  await c.getPage('/api/v1/companies', { offset: 40 });
+  // @ts-expect-error: getPage's page size is `query.limit`
+  await c.getPage('/api/v1/companies', { pageSize: 20 });
+  // @ts-expect-error: the page size is `query.limit` or the knob `pageSize`
+  await c.listAll('/api/v1/companies', { limit: 20 });
+  // @ts-expect-error: listAll always starts at offset 0
+  await c.listAll('/api/v1/companies', { query: { offset: 10 } });
+  // @ts-expect-error: paginate always starts at offset 0
+  c.paginate('/api/v1/companies', { query: { offset: 10 } });
 }
 
 // Response metadata on demand, and per-call retry knobs.

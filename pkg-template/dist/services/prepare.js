@@ -275,9 +275,12 @@ export function prepare(op, mode, args, scope) {
     }
     init.query = query;
   }
-  // Paging keys go to the pager; on a plain call `limit` is a filter, already in the query.
+  // Paging numbers are API data: the pager reads them from the query, as the raw calls
+  // take them. On a plain call `limit` is a filter, already in the query.
   if (mode !== CALL) {
-    for (const key of ['limit', 'offset']) if (prop(params, key) !== undefined) init[key] = params[key];
+    for (const key of ['limit', 'offset']) {
+      if (prop(params, key) !== undefined) (init.query ??= {})[key] = params[key];
+    }
   }
   for (const key of knobs) if (prop(options, key) !== undefined) init[key] = options[key];
   if (op.onBehalfOf !== 'never' && scope.onBehalfOf !== undefined) init.onBehalfOf = scope.onBehalfOf;
