@@ -137,6 +137,8 @@ pub enum Step {
     },
     /// Fail with a network error.
     Network,
+    /// The runtime refuses to send the request (as fetch does a blocked port).
+    Refused,
     /// Never answer: the attempt's timeout fires (or the caller's abort, if sooner).
     Hang,
 }
@@ -249,6 +251,13 @@ impl Transport for FakeTransport {
                 Err(TransportError::Network {
                     message: "connection refused".into(),
                     cause: "ECONNREFUSED".into(),
+                }),
+            ),
+            Some(Step::Refused) => (
+                0.0,
+                Err(TransportError::Refused {
+                    message: "fetch failed: bad port".into(),
+                    cause: "bad port".into(),
                 }),
             ),
             Some(Step::Hang) => (f64::INFINITY, Err(TransportError::Timeout)),

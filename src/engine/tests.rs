@@ -391,73 +391,16 @@ fn network_errors_keep_their_cause() {
     );
 }
 
-/// A transport whose runtime refuses every request (as fetch does a blocked port).
-struct Refusing(std::cell::Cell<u32>);
-
-impl super::io::Transport for Refusing {
-    type Body = String;
-    type Payload = FakeBody;
-    type Cause = String;
-    type Cancel = FakeCancel;
-
-    async fn send(
-        &self,
-        _: &Request<String>,
-        _: super::io::AttemptSpec,
-        _: &FakeCancel,
-    ) -> Result<super::io::Response<FakeBody>, super::io::TransportError<String>> {
-        self.0.set(self.0.get() + 1);
-        Err(super::io::TransportError::Refused {
-            message: "fetch failed: bad port".into(),
-            cause: "bad port".into(),
-        })
-    }
-}
-
 #[test]
 fn a_request_the_runtime_refuses_is_not_retried() {
-    let opts = Options {
-        base_url: Some("http://127.0.0.1:6000".into()),
-        api_key: Some("test-key".into()),
-        ..Options::default()
-    };
-    let clock = FakeClock::at(T0);
-    let sleeper = FakeSleeper {
-        clock: clock.clone(),
-        slept: Default::default(),
-    };
-    let engine = Engine::new(
-        resolve(opts, &EnvVars::default()).unwrap(),
-        Refusing(Default::default()),
-        sleeper,
-        clock,
-        SeededRng::new(1),
-        None,
-    );
-    let request = Request {
-        method: Method::Get,
-        url: "http://127.0.0.1:6000/api/v1/health".into(),
-        target: "/api/v1/health".into(),
-        headers: vec![],
-        body: None,
-        expect: Default::default(),
-    };
-    let cancel = FakeCancel::default();
-    let e = block_on(engine.execute(
-        request,
-        CallOptions {
-            idempotency_key: None,
-            timeout_ms: None,
-            cancel: &cancel,
-            retry: CallRetry::default(),
-        },
-    ))
-    .unwrap_err();
+    let h = harness(vec![Step::Refused], |o| o.max_retries = Some(3.0));
+    let e = h.get().unwrap_err();
     assert_eq!(e.class().name(), "NetworkError");
     assert_eq!((e.attempts, e.stop), (1, Some(StopReason::NotRetryable)));
+    assert_eq!(h.transport.sent.borrow().len(), 1);
     assert!(
         e.message
-            .contains("to 127.0.0.1:6000 failed: fetch failed: bad port; not retried"),
+            .contains("to 127.0.0.1:8765 failed: fetch failed: bad port; not retried"),
         "{}",
         e.message
     );
