@@ -8,6 +8,7 @@ import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { conformanceCases } from './conformance.mjs';
 import { startUpstream } from './upstream.mjs';
+import { workerdConfig } from '../support/workerd-config.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const runtime = process.argv[2];
@@ -25,35 +26,15 @@ async function freePort() {
 }
 
 /** workerd's config: the proxy as a Worker, the upstream URL as a binding. */
-function workerdConfig(dir, port, upstreamUrl) {
+function writeConfig(dir, port, upstreamUrl) {
   mkdirSync(dir, { recursive: true });
   for (const [from, to] of [['pkg-template/dist/proxy.js', 'proxy.js'], ['pkg-template/dist/proxy-node.js', 'proxy-node.js'], ['pkg-template/dist/proxy-problem.js', 'proxy-problem.js'],
     ['pkg-template/dist/routes.js', 'routes.js'], ['tests/proxy/fixture.mjs', 'fixture.mjs'], ['tests/proxy/worker.mjs', 'worker.mjs']]) {
     copyFileSync(`${root}${from}`, `${dir}/${to}`);
   }
-  writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .proxyWorker),
-    # The default outbound allows only public addresses; the upstream is on loopback.
-    (name = "loopback-ok", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const proxyWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "proxy.js", esModule = embed "proxy.js"),
-    (name = "proxy-node.js", esModule = embed "proxy-node.js"),
-    (name = "proxy-problem.js", esModule = embed "proxy-problem.js"),
-    (name = "routes.js", esModule = embed "routes.js"),
-    (name = "fixture.mjs", esModule = embed "fixture.mjs"),
-  ],
-  bindings = [ (name = "UPSTREAM", text = "${upstreamUrl}") ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback-ok",
-);
-`);
+  const modules = ['worker.mjs', 'proxy.js', 'proxy-node.js', 'proxy-problem.js', 'routes.js', 'fixture.mjs']
+    .map((m) => [m, 'esModule', m]);
+  writeFileSync(`${dir}/config.capnp`, workerdConfig({ port, modules, bindings: [['UPSTREAM', upstreamUrl]] }));
   return `${dir}/config.capnp`;
 }
 
@@ -70,7 +51,7 @@ try {
     });
   } else {
     const port = await freePort();
-    const config = workerdConfig(`${root}target/proxy-workerd`, port, upstream.url);
+    const config = writeConfig(`${root}target/proxy-workerd`, port, upstream.url);
     child = spawn(`${root}tools/node_modules/.bin/workerd`, ['serve', config], { stdio: ['ignore', 'inherit', 'inherit'] });
     origin = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {

@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { parseBlocks, topLevelNames } from './blocks.mjs';
 import { startServer } from '../server/server.mjs';
 import { DEFAULT_API_KEY } from '../server/valentina.mjs';
+import { workerdConfig } from '../support/workerd-config.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -167,28 +168,11 @@ async function runWorker(b) {
   copyFileSync(join(PKG, 'dist/vclient_bg.wasm'), join(dir, 'vclient_bg.wasm'));
   const port = await freePort();
   const { VALENTINA_CLIENT_BASE_URL: baseUrl, VALENTINA_CLIENT_API_KEY: apiKey } = blockEnv();
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    # The default outbound allows only public addresses; the test double is on loopback.
-    (name = "loopback-ok", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "bundle.js"),
-    (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
-  ],
-  bindings = [
-    (name = "VALENTINA_CLIENT_BASE_URL", text = ${JSON.stringify(baseUrl)}),
-    (name = "VALENTINA_CLIENT_API_KEY", text = ${JSON.stringify(apiKey)}),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback-ok",
-);
-`);
+  writeFileSync(join(dir, 'config.capnp'), workerdConfig({
+    port,
+    modules: [['worker.js', 'esModule', 'bundle.js'], ['vclient_bg.wasm', 'wasm', 'vclient_bg.wasm']],
+    bindings: [['VALENTINA_CLIENT_BASE_URL', baseUrl], ['VALENTINA_CLIENT_API_KEY', apiKey]],
+  }));
   const p = start(join(TOOLS, 'workerd'), ['serve', join(dir, 'config.capnp')]);
   try {
     const url = `http://127.0.0.1:${port}${b.markers.request ?? '/api/v1/health'}`;

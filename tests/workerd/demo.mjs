@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../server/server.mjs';
 import { DEFAULT_API_KEY } from '../server/valentina.mjs';
 import { seed } from '../../www/serve.mjs';
+import { workerdConfig } from '../support/workerd-config.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = `${root}target/workerd-demo`;
@@ -23,39 +24,30 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 cpSync(`${root}tests/workerd/demo-worker.js`, `${dir}/worker.js`);
 for (const f of ["proxy.js", "proxy-node.js", "proxy-problem.js", "routes.js"]) cpSync(`${root}target/npm/dist/${f}`, `${dir}/${f}`);
-writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .demo),
-    (name = "www", disk = (path = "${root}www", writable = false)),
-    (name = "dist", disk = (path = "${root}target/npm/dist", writable = false)),
-    # The default outbound allows only public addresses; the double is on loopback.
-    (name = "loopback-ok", network = (allow = ["public", "private", "local"])),
+writeFileSync(`${dir}/config.capnp`, workerdConfig({
+  port,
+  services: [
+    `(name = "www", disk = (path = "${root}www", writable = false))`,
+    `(name = "dist", disk = (path = "${root}target/npm/dist", writable = false))`,
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const demo :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    # The bare specifier "vclient/proxy", as wrangler resolves it from the package.
-    (name = "vclient/proxy", esModule = embed "proxy.js"),
-    (name = "vclient/proxy-node.js", esModule = embed "proxy-node.js"),
-    (name = "vclient/proxy-problem.js", esModule = embed "proxy-problem.js"),
-    (name = "vclient/routes.js", esModule = embed "routes.js"),
+  // The bare specifier "vclient/proxy", as wrangler resolves it from the package.
+  modules: [
+    ['worker.js', 'esModule', 'worker.js'],
+    ['vclient/proxy', 'esModule', 'proxy.js'],
+    ['vclient/proxy-node.js', 'esModule', 'proxy-node.js'],
+    ['vclient/proxy-problem.js', 'esModule', 'proxy-problem.js'],
+    ['vclient/routes.js', 'esModule', 'routes.js'],
   ],
-  bindings = [
-    (name = "VALENTINA_CLIENT_BASE_URL", text = "${api.url}"),
-    (name = "VALENTINA_CLIENT_API_KEY", text = "${DEFAULT_API_KEY}"),
-    (name = "DEMO_COMPANY_ID", text = "${seeded.companyId}"),
-    (name = "DEMO_USER_ID", text = "${seeded.onBehalfOf}"),
-    (name = "DEMO_SESSION", text = "${randomUUID()}"),
-    (name = "WWW", service = "www"),
-    (name = "DIST", service = "dist"),
+  bindings: [
+    ['VALENTINA_CLIENT_BASE_URL', api.url],
+    ['VALENTINA_CLIENT_API_KEY', DEFAULT_API_KEY],
+    ['DEMO_COMPANY_ID', seeded.companyId],
+    ['DEMO_USER_ID', seeded.onBehalfOf],
+    ['DEMO_SESSION', randomUUID()],
+    ['WWW', { service: 'www' }],
+    ['DIST', { service: 'dist' }],
   ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback-ok",
-);
-`);
+}));
 const workerd = spawn(`${root}tools/node_modules/.bin/workerd`, ['serve', `${dir}/config.capnp`], { stdio: ['ignore', 'inherit', 'inherit'] });
 const url = `http://127.0.0.1:${port}/`;
 let code = 1;
