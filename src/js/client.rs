@@ -1,7 +1,7 @@
 //! The exported `VClient` class.
 
 use super::abort::{Closer, JsCancel, JsSleeper};
-use super::call_input::read_call_input;
+use super::call::{self, Call};
 use super::errors::{
     call_error, call_fields, closed_error, config_error, make_error, request_error,
     request_error_caused, Fields,
@@ -20,9 +20,7 @@ use crate::engine::{CallOptions, Engine};
 use crate::policy::call_retry::CallRetry;
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
-use crate::policy::method::Method;
-use crate::policy::text::quoted;
-use crate::policy::url::{build_url, validate_path};
+use crate::policy::url::build_url;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -210,10 +208,12 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        let init = init.unwrap_or_default();
-        let hook = super::hook::get(&init);
+        // Read now, at the call: the caller may change its objects once this returns.
+        let call = call::read(&method, &path, &init.unwrap_or_default());
         api_promise(&future_to_promise(async move {
-            let sent = inner.request(method, path, init).await?;
+            let call = call?;
+            let hook = call.input.hook.clone();
+            let sent = inner.send(call).await?;
             match hook {
                 // The hook (a service's schema check) may return another value: it becomes
                 // the record's data.
@@ -331,45 +331,13 @@ impl VClient {
 }
 
 impl Inner {
-    /// `client.request()`: checks the method and path, then `send`s.
-    pub(crate) async fn request(
-        &self,
-        method: JsValue,
-        path: JsValue,
-        init: JsValue,
-    ) -> Result<Sent, JsValue> {
-        let method = method
-            .as_string()
-            .and_then(|m| Method::parse(&m))
-            .ok_or_else(|| {
-                request_error(
-                    "method",
-                    &format!(
-                        "must be one of GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE, got {}",
-                        method
-                            .as_string()
-                            .map_or_else(|| read::type_name(&method), |m| quoted(&m))
-                    ),
-                )
-            })?;
-        let path = path.as_string().ok_or_else(|| {
-            request_error(
-                "path",
-                &format!("must be a string, got {}", read::type_name(&path)),
-            )
-        })?;
-        validate_path(&path).map_err(|m| request_error("path", &m))?;
-        self.send(method, path, init).await
-    }
-
     /// Sends a checked request; resolves with the call's record (see [`Sent`]).
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        path: String,
-        init: JsValue,
-    ) -> Result<Sent, JsValue> {
-        let input = read_call_input(&init, method)?;
+    pub(crate) async fn send(&self, call: Call) -> Result<Sent, JsValue> {
+        let Call {
+            method,
+            path,
+            input,
+        } = call;
         let config = &self.engine.config;
         let retry = if input.retry.is_empty() {
             CallRetry::default()

@@ -91,3 +91,34 @@ export async function settleHere(promise, pick) {
     throw e;
   }
 }
+
+/** A property of an object, `undefined` when absent or when its getter throws. */
+function member(v, key) {
+  if (typeof v !== 'object' || v === null) return undefined;
+  try {
+    return v[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text of a JS error for messages: its `message`, then what its `cause`s add, since
+ * undici keeps the reason there (`fetch failed: connect ECONNREFUSED 127.0.0.1:2`,
+ * `fetch failed: bad port`); a `code` not already in the text is added in parentheses.
+ */
+export function describe(e) {
+  const message = member(e, 'message');
+  let out = typeof message === 'string' ? message : typeof e === 'string' ? e : 'unknown error';
+  let at = e;
+  for (let i = 0; i < 3; i += 1) {
+    const code = member(at, 'code');
+    if (typeof code === 'string' && !out.includes(code)) out += ` (${code})`;
+    const cause = member(at, 'cause');
+    if (cause === undefined) break;
+    const m = member(cause, 'message');
+    if (typeof m === 'string' && m !== '' && !out.includes(m)) out += `: ${m}`;
+    at = cause;
+  }
+  return out;
+}

@@ -216,9 +216,8 @@ impl PagedCall {
         }
         let init = Object::assign(&Object::new(), &self.init);
         let _ = Reflect::set(&init, &"query".into(), &query);
-        let sent = inner
-            .request("GET".into(), self.path.clone(), init.into())
-            .await?;
+        let call = super::call::read(&"GET".into(), &self.path, &init.into())?;
+        let sent = inner.send(call).await?;
         let (body, request_id) = (sent.data(), sent.request_id.as_deref());
         let items = read::prop(&body, "items").filter(Array::is_array);
         if let (Some(hook), Some(items)) = (&self.hook, &items) {

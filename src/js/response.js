@@ -6,16 +6,6 @@
 
 import { settleHere } from './errors.js';
 
-/**
- * The client options a call may set for itself, in its request options (`client.request()`'s
- * `init`, a service method's trailing options). The package's glue (core.js) re-exports it,
- * so the JS services take the same knobs from this one list.
- */
-export const CALL_OPTION_KNOBS = Object.freeze([
-  'signal', 'timeout', 'headers', 'idempotencyKey',
-  'maxRetries', 'totalTimeout', 'retryDelay', 'maxRetryDelay',
-]);
-
 // The Rust `RateLimit` parser the client uses for pacing, handed over by each new client.
 let parseRateLimit = null;
 

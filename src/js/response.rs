@@ -20,10 +20,6 @@ extern "C" {
     #[wasm_bindgen(js_name = setRateLimitParser)]
     fn set_rate_limit_parser(parse: &Function);
 
-    /// The per-call option names, re-exported by the glue (`core.js`) so the JS service layer
-    /// takes the same knobs as `request()` from one list.
-    #[wasm_bindgen(reexport, thread_local_v2)]
-    static CALL_OPTION_KNOBS: js_sys::Array;
 }
 
 thread_local! {
@@ -32,19 +28,6 @@ thread_local! {
     static PARSER: Closure<dyn Fn(String) -> JsValue> = Closure::new(rate_limit);
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
-
-// The glue's placeholder type for the re-export (`unknown`) is dropped by scripts/build.sh.
-#[wasm_bindgen(typescript_custom_section)]
-const TS_KNOBS: &'static str = r#"
-/**
- * The client options a single call may set in its request options (`client.request()`'s
- * `init`, a service method's trailing options): the same names as the client options.
- */
-export declare const CALL_OPTION_KNOBS: readonly [
-  "signal", "timeout", "headers", "idempotencyKey",
-  "maxRetries", "totalTimeout", "retryDelay", "maxRetryDelay",
-];
-"#;
 
 /// `{ remaining, reset, policy }` of the most constrained policy, or `null`.
 fn rate_limit(value: String) -> JsValue {

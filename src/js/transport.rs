@@ -11,7 +11,7 @@ use crate::engine::io::{
 use crate::policy::decision::runtime_refused;
 use crate::policy::headers::HeaderList;
 use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
-use js_sys::{Array, Function, JsString, Promise, Reflect};
+use js_sys::{Array, Function, JsString, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -53,6 +53,14 @@ extern "C" {
     /// too): one call instead of four.
     #[wasm_bindgen(js_name = member)]
     pub(crate) fn json_member(v: &JsValue, key: &str) -> JsValue;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    /// The text of a JS error for messages: its message and what its causes and codes add
+    /// (see errors.js); one crossing instead of a dozen.
+    #[wasm_bindgen(js_name = describe)]
+    pub(crate) fn describe_js_error(e: &JsValue) -> String;
 }
 
 /// Sends attempts through `fetch` (the global one, or the `fetch` option).
@@ -179,45 +187,6 @@ impl JsonView for JsValue {
     fn elements(&self, limit: usize) -> Option<Vec<JsValue>> {
         Array::is_array(self).then(|| self.unchecked_ref::<Array>().iter().take(limit).collect())
     }
-}
-
-/// `v[k]` when it is not `undefined`; a throwing getter counts as absent.
-fn get(v: &JsValue, k: &str) -> Option<JsValue> {
-    if !v.is_object() {
-        return None;
-    }
-    Reflect::get(v, &k.into())
-        .ok()
-        .filter(|x| !x.is_undefined())
-}
-
-/// The text of a JS error for messages: its `message`, then what its `cause`s add, since
-/// undici keeps the reason there (`fetch failed: connect ECONNREFUSED 127.0.0.1:2`,
-/// `fetch failed: bad port`); a `code` not already in the text is added in parentheses.
-pub fn describe_js_error(e: &JsValue) -> String {
-    let mut out = get(e, "message")
-        .and_then(|m| m.as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into());
-    let mut at = e.clone();
-    for _ in 0..3 {
-        if let Some(code) = get(&at, "code").and_then(|c| c.as_string()) {
-            if !out.contains(&code) {
-                out.push_str(&format!(" ({code})"));
-            }
-        }
-        let Some(cause) = get(&at, "cause") else {
-            break;
-        };
-        if let Some(m) = get(&cause, "message").and_then(|m| m.as_string()) {
-            if !m.is_empty() && !out.contains(&m) {
-                out.push_str(": ");
-                out.push_str(&m);
-            }
-        }
-        at = cause;
-    }
-    out
 }
 
 /// A failed `fetch` or body read that no marker explains. `thrown`: fetch threw instead of

@@ -7,10 +7,6 @@ use super::config::{check_delays, max_attempts, option_ms, Config, ConfigError};
 use super::config::{MAX_MAX_RETRY_DELAY_S, MAX_RETRY_DELAY_S, MAX_TOTAL_TIMEOUT_S};
 use super::decision::RetryPolicy;
 
-/// The per-call knob names, as the request options spell them.
-pub const CALL_RETRY_KNOBS: [&str; 4] =
-    ["maxRetries", "totalTimeout", "retryDelay", "maxRetryDelay"];
-
 /// One call's retry knobs as the caller gave them (durations in seconds; JS types checked).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CallRetryOptions {

@@ -22,18 +22,21 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method, in the order src/js/call.js numbers them.
+    pub const ALL: [Method; 7] = [
+        Method::Get,
+        Method::Head,
+        Method::Options,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
     /// Parses a method name, case-insensitively. `None` for anything else.
     pub fn parse(name: &str) -> Option<Method> {
-        const ALL: [Method; 7] = [
-            Method::Get,
-            Method::Head,
-            Method::Options,
-            Method::Post,
-            Method::Put,
-            Method::Patch,
-            Method::Delete,
-        ];
-        ALL.into_iter()
+        Method::ALL
+            .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(name.trim()))
     }
 

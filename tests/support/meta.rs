@@ -4,7 +4,7 @@ use super::*;
 use vclient::api::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(module = "/src/js/response.js")]
+#[wasm_bindgen(module = "/src/js/call.js")]
 extern "C" {
     /// The per-call knob names the generated services take from request options.
     // Another Rust name than the library's re-export of it, whose symbol it would clash with.
@@ -167,7 +167,7 @@ pub async fn page_metadata() {
     assert_eq!(text(&all, "response.requestId").as_deref(), Some("req_a2"));
 }
 
-/// Every name in response.js's `CALL_OPTION_KNOBS` (what the generated services forward) is
+/// Every name in call.js's `CALL_OPTION_KNOBS` (what the generated services forward) is
 /// an option `request()` reads: a bad value is refused naming it, not as an unknown key.
 pub async fn call_option_knobs_are_request_options() {
     let c = client("{}");
