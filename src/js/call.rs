@@ -19,7 +19,8 @@ use web_sys::AbortSignal;
 /// What call.js's `readCall` returns besides the numbers.
 #[wasm_bindgen(module = "/src/js/call.js")]
 extern "C" {
-    type Spec;
+    /// One call's arguments as call.js read them.
+    pub(super) type Spec;
 
     /// Reads and type-checks the arguments; throws a `RequestValidationError`.
     #[wasm_bindgen(catch, js_name = readCall)]
@@ -143,17 +144,30 @@ fn optional(n: f64) -> Option<f64> {
     (!n.is_nan()).then_some(n)
 }
 
-/// Reads `request(method, path, init)`'s arguments (one crossing into call.js) and checks
-/// them; fails with a `RequestValidationError` naming the argument.
-pub fn read(method: &JsValue, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
-    let mut nums = [0f64; NUMS];
-    let spec = read_call(method, path, init, &mut nums)?;
-    if nums[NUMS - 1] != 1.0 {
-        // A getter grew wasm memory mid-read and the view went stale: read the copy.
-        for (slot, v) in nums.iter_mut().zip(spec.n().iter()) {
+/// The numbers call.js wrote into `nums`; when its view of wasm memory went stale (a getter
+/// called into wasm and grew the memory), the copy it returned as `n`.
+pub(super) fn numbers(nums: &mut [f64], copy: impl FnOnce() -> js_sys::Array) {
+    if nums.last() != Some(&1.0) {
+        for (slot, v) in nums.iter_mut().zip(copy().iter()) {
             *slot = v.as_f64().unwrap_or(f64::NAN);
         }
     }
+}
+
+/// The numbers of a call: filled by JS (see call.js).
+pub(super) type Nums = [f64; NUMS];
+
+/// Reads `request(method, path, init)`'s arguments (one crossing into call.js) and checks
+/// them; fails with a `RequestValidationError` naming the argument.
+pub fn read(method: &JsValue, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
+    let mut nums: Nums = [0.0; NUMS];
+    let spec = read_call(method, path, init, &mut nums)?;
+    checked(&spec, nums)
+}
+
+/// Applies the engine's rules to what call.js read (`spec` and `nums`, as it filled them).
+pub(super) fn checked(spec: &Spec, mut nums: Nums) -> Result<Call, JsValue> {
+    numbers(&mut nums, || spec.n());
     let flags = nums[0] as u32;
     let method = Method::ALL
         .get(nums[1] as usize)

@@ -3,8 +3,7 @@
 use super::abort::{Closer, JsCancel, JsSleeper};
 use super::call::{self, Call};
 use super::errors::{
-    call_error, call_fields, closed_error, config_error, make_error, request_error,
-    request_error_caused, Fields,
+    call_error, call_fields, closed_error, config_error, make_error, request_error, Fields,
 };
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
@@ -90,19 +89,6 @@ pub(super) fn in_browser() -> bool {
     let g: JsValue = js_sys::global().into();
     read::prop(&g, "document").is_some()
         || (read::prop(&g, "importScripts").is_some() && read::prop(&g, "navigator").is_some())
-}
-
-/// The options of `getPage`, `listAll` and `paginate`, each own property (and those of
-/// `query` and `headers`) read once, so a getter that throws fails the call with the
-/// exception as `cause` instead of being taken for an absent option.
-fn paging_options(options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let options = options.unwrap_or_default();
-    let names = read::keys(&options);
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let copy = read::snapshot(&options, &names, &["query", "headers"])
-        .map_err(|t| request_error_caused(&t.field, &t.message(), &t.error))?;
-    super::hook::carry(&options, &copy);
-    Ok(copy)
 }
 
 fn fail_config(e: ConfigError) -> JsValue {
@@ -239,8 +225,7 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         api_promise(&future_to_promise(async move {
-            let options = paging_options(options)?;
-            let (call, paging) = PagedCall::new(path, &options, Mode::Page)?;
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
             let page = call.first_page(paging.limit, paging.offset)?;
             Ok(call.one_page_sent(&inner, page).await?.1)
         }))
@@ -255,8 +240,7 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         api_promise(&future_to_promise(async move {
-            let options = paging_options(options)?;
-            let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
+            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
             let first = call.iteration_page(paging.page_size)?;
             Ok(call.collect_sent(&inner, first).await?.1)
         }))
@@ -271,8 +255,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Result<Paginator, JsValue> {
-        let options = paging_options(options)?;
-        let (call, paging) = PagedCall::new(path, &options, Mode::Iterate)?;
+        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
         let first = call.iteration_page(paging.page_size)?;
         Ok(Paginator::new(self.inner.clone(), call, first))
     }

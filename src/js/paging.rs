@@ -17,16 +17,44 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-/// Knobs of pagination, beside the request options (`limit` and `offset` are API data: `query`).
-const PAGING_KNOBS: &[&str] = &["pageSize", "maxLimit"];
+#[wasm_bindgen(module = "/src/js/page.js")]
+extern "C" {
+    /// A listing's options as page.js read them: opaque here, handed back for each page.
+    #[derive(Debug, Clone)]
+    type Listing;
 
-/// A paginated GET: the path, the request options without paging keys, and the limits.
+    /// Reads a listing's options (see page.js); throws a `RequestValidationError`.
+    #[wasm_bindgen(catch, js_name = readPaging)]
+    fn read_paging(
+        path: &JsValue,
+        options: &JsValue,
+        iterate: bool,
+        nums: &mut [f64],
+        max: u32,
+        reference: u32,
+    ) -> Result<Listing, JsValue>;
+
+    #[wasm_bindgen(method, getter)]
+    fn n(this: &Listing) -> Array;
+    #[wasm_bindgen(method, getter)]
+    fn h(this: &Listing) -> JsValue;
+
+    /// One page's request, read as `request()` reads its arguments (see call.js).
+    #[wasm_bindgen(catch, js_name = readPage)]
+    fn read_page(
+        listing: &Listing,
+        limit: u32,
+        offset: f64,
+        nums: &mut [f64],
+    ) -> Result<super::call::Spec, JsValue>;
+}
+
+/// A paginated GET: the options as page.js read them, and the limits.
 #[derive(Debug, Clone)]
 pub struct PagedCall {
-    path: JsValue,
-    init: Object,
-    /// The caller's `query` without `limit` and `offset` (the pager sets those).
-    user_query: Option<JsValue>,
+    /// The path, for messages.
+    path: String,
+    listing: Listing,
     max_limit: u32,
     /// The key the caller gave the page size as (`query.limit` or `pageSize`), for its errors.
     size_key: &'static str,
@@ -55,150 +83,43 @@ pub enum Mode {
     Iterate,
 }
 
-/// The caller's `query` split into its paging numbers and the rest.
-#[derive(Debug, Default)]
-struct SplitQuery {
-    limit: Option<f64>,
-    offset: Option<f64>,
-    /// The other parameters (a copy: the caller's object is not changed).
-    rest: Option<JsValue>,
-}
-
-/// Splits the caller's `query`; one that is not an object is refused, as `request()` does.
-fn split_query(options: &JsValue) -> Result<SplitQuery, JsValue> {
-    let Some(q) = read::prop(options, "query") else {
-        return Ok(SplitQuery::default());
-    };
-    if !q.is_object() || Array::is_array(&q) || q.is_function() {
-        return Err(request_error(
-            "query",
-            &format!("must be an object, got {}", read::type_name(&q)),
-        ));
-    }
-    let num = |k: &str| read::number(&q, k).map_err(|m| request_error(&format!("query.{k}"), &m));
-    let (limit, offset) = (num("limit")?, num("offset")?);
-    let rest = Object::new();
-    for key in read::keys(&q) {
-        if key != "limit" && key != "offset" {
-            if let Ok(v) = Reflect::get(&q, &key.as_str().into()) {
-                let _ = Reflect::set(&rest, &key.as_str().into(), &v);
-            }
-        }
-    }
-    Ok(SplitQuery {
-        limit,
-        offset,
-        rest: Some(rest.into()),
-    })
-}
-
 impl PagedCall {
-    /// Splits `options` into request options and paging settings. The paging numbers are
-    /// API data and so live in `query`, as in `request()`; a top-level `limit`/`offset`, or
-    /// a key meant for the other kind of call, is refused rather than silently ignored.
+    /// Reads `options` in one crossing (page.js): the paging numbers are API data and so live
+    /// in `query`, as in `request()`; a top-level `limit`/`offset`, or a key meant for the
+    /// other kind of call, is refused rather than silently ignored.
     pub fn new(
         path: JsValue,
         options: &JsValue,
         mode: Mode,
     ) -> Result<(PagedCall, Paging), JsValue> {
-        if !(options.is_undefined() || options.is_null() || options.is_object()) {
-            return Err(request_error(
-                "options",
-                &format!("must be an object, got {}", read::type_name(options)),
-            ));
-        }
-        // One convention, request()'s: API names in `query`, knobs beside it.
-        if let Some(k) = ["limit", "offset"]
-            .into_iter()
-            .find(|k| read::prop(options, k).is_some())
-        {
-            return Err(request_error(
-                k,
-                &format!("is not an option: it is API data, put it in `query` (`{{ query: {{ {k}: … }} }}`)"),
-            ));
-        }
-        if mode == Mode::Page && read::prop(options, "pageSize").is_some() {
-            return Err(request_error(
-                "pageSize",
-                "is not an option of getPage: give the page's size as `query.limit`",
-            ));
-        }
-        let SplitQuery {
-            limit,
-            offset,
-            rest: user_query,
-        } = split_query(options)?;
-        if mode == Mode::Iterate && offset.is_some() {
-            return Err(request_error(
-                "query.offset",
-                "is not allowed here: listAll and paginate always start at offset 0",
-            ));
-        }
-        let num = |k: &str| read::number(options, k).map_err(|m| request_error(k, &m));
-        let max = match num("maxLimit")? {
-            None => MAX_PAGE_LIMIT,
-            Some(m) if m == f64::from(MAX_PAGE_LIMIT) || m == f64::from(MAX_REFERENCE_PAGE_LIMIT) => m as u32,
-            Some(m) => {
-                return Err(request_error(
-                    "maxLimit",
-                    &format!("must be {MAX_PAGE_LIMIT} or {MAX_REFERENCE_PAGE_LIMIT} (reference catalogues), got {}", crate::policy::text::num(m)),
-                ))
-            }
-        };
-        let init = Object::new();
-        for key in read::keys(options) {
-            if !PAGING_KNOBS.contains(&key.as_str()) && key != "query" {
-                if let Some(v) = read::prop(options, &key) {
-                    let _ = Reflect::set(&init, &key.as_str().into(), &v);
-                }
-            }
-        }
-        let page_size = num("pageSize")?;
-        let mut call = PagedCall {
-            path,
-            init,
-            user_query,
-            max_limit: max,
-            size_key: "pageSize",
-            hook: super::hook::get(options),
-        };
-        if mode == Mode::Page {
-            return Ok((
-                call,
-                Paging {
-                    limit,
-                    offset,
-                    page_size: None,
-                },
-            ));
-        }
-        // Iteration takes the page size as `query.limit`, the reference's name
-        // (`iter_all(limit=…)`), or as the knob `pageSize`; two different sizes are a mistake.
-        let page_size = match (limit, page_size) {
-            (Some(l), Some(p)) if !(l == p || l.is_nan() && p.is_nan()) => {
-                return Err(request_error(
-                    "query.limit",
-                    &format!(
-                        "and `pageSize` both set the page size, and they differ ({} and {}): pass one",
-                        crate::policy::text::num(l),
-                        crate::policy::text::num(p)
-                    ),
-                ))
-            }
-            (Some(l), None) => {
-                call.size_key = "query.limit";
-                Some(l)
-            }
-            (_, p) => p,
-        };
-        Ok((
-            call,
-            Paging {
-                limit: None,
-                offset: None,
-                page_size,
+        let mut nums = [0f64; 6];
+        let listing = read_paging(
+            &path,
+            options,
+            mode == Mode::Iterate,
+            &mut nums,
+            MAX_PAGE_LIMIT,
+            MAX_REFERENCE_PAGE_LIMIT,
+        )?;
+        super::call::numbers(&mut nums, || listing.n());
+        let given = |n: f64| (!n.is_nan()).then_some(n);
+        let call = PagedCall {
+            path: path.as_string().unwrap_or_default(),
+            max_limit: given(nums[3]).map_or(MAX_PAGE_LIMIT, |m| m as u32),
+            size_key: if nums[4] == 1.0 {
+                "query.limit"
+            } else {
+                "pageSize"
             },
-        ))
+            hook: listing.h().dyn_into().ok(),
+            listing,
+        };
+        let paging = Paging {
+            limit: given(nums[0]),
+            offset: given(nums[1]),
+            page_size: given(nums[2]),
+        };
+        Ok((call, paging))
     }
 
     /// Fetches one page: the server's envelope, its numbers and the call's record.
@@ -207,17 +128,9 @@ impl PagedCall {
         inner: &Rc<Inner>,
         page: PageRequest,
     ) -> Result<(JsValue, PageInfo, Sent), JsValue> {
-        // `limit` and `offset` go first, as the reference sends them.
-        let query = Object::new();
-        let _ = Reflect::set(&query, &"limit".into(), &page.limit.into());
-        let _ = Reflect::set(&query, &"offset".into(), &(page.offset as f64).into());
-        if let Some(q) = &self.user_query {
-            Object::assign(&query, q.unchecked_ref());
-        }
-        let init = Object::assign(&Object::new(), &self.init);
-        let _ = Reflect::set(&init, &"query".into(), &query);
-        let call = super::call::read(&"GET".into(), &self.path, &init.into())?;
-        let sent = inner.send(call).await?;
+        let mut nums: super::call::Nums = Default::default();
+        let spec = read_page(&self.listing, page.limit, page.offset as f64, &mut nums)?;
+        let sent = inner.send(super::call::checked(&spec, nums)?).await?;
         let (body, request_id) = (sent.data(), sent.request_id.as_deref());
         let items = read::prop(&body, "items").filter(Array::is_array);
         if let (Some(hook), Some(items)) = (&self.hook, &items) {
@@ -234,9 +147,7 @@ impl PagedCall {
             response_error(
                 &format!(
                     "The page from GET {} is not a page envelope: {} {}",
-                    self.path.as_string().unwrap_or_default(),
-                    e.path,
-                    e.message
+                    self.path, e.path, e.message
                 ),
                 None,
                 &JsValue::UNDEFINED,
@@ -274,10 +185,9 @@ impl PagedCall {
             .set("limit", e.requested.limit)
             .set("total", e.info.total as f64)
             .opt("requestId", request_id);
-        let path = self.path.as_string().unwrap_or_default();
         make_error(
             "ResponseValidationError",
-            &e.message(&path),
+            &e.message(&self.path),
             &f.into_value(),
             &JsValue::UNDEFINED,
         )
@@ -308,15 +218,14 @@ impl PagedCall {
         inner: &Rc<Inner>,
         first: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
-        let all = Array::new();
+        let mut all = Array::new();
         let mut pager = Pager::new(first);
         let mut last = None;
         while pager.next_request().is_some() {
             let (body, sent) = self.next_page(inner, &mut pager).await?;
             if let Some(items) = read::prop(&body, "items") {
-                for item in items.unchecked_into::<Array>().iter() {
-                    all.push(&item);
-                }
+                // One crossing per page, not two per item.
+                all = all.concat(items.unchecked_ref::<Array>());
             }
             last = sent.or(last);
         }

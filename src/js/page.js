@@ -1,0 +1,100 @@
+// Reading the options of `getPage`, `listAll` and `paginate` in JS, once per listing; each
+// page is then one call (`readPage`) that hands the engine that page's request as plain values.
+// What the numbers mean (clamping, the pager's bounds) is the engine's: src/policy/pagination.rs.
+
+import { RequestValidationError } from './errors.js';
+import { readCall, typeName } from './call.js';
+
+const invalid = (field, message, cause) =>
+  new RequestValidationError(`\`${field}\` ${message}`, { field }, cause);
+
+/** A copy of `o`'s own keys, each read once; a getter's exception names the key's path. */
+function snapshot(o, prefix) {
+  const out = {};
+  for (const k of Object.keys(o)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    let v;
+    try {
+      v = o[k];
+    } catch (e) {
+      throw invalid(prefix || k, `could not be read: the getter of \`${path}\` threw (see this error's cause)`, e);
+    }
+    out[k] = !prefix && (k === 'query' || k === 'headers') && isRecord(v) ? snapshot(v, k) : v;
+  }
+  return out;
+}
+
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v)
+  && !(typeof Headers === 'function' && v instanceof Headers);
+
+/** A number option, `NaN` when absent (`null` and `undefined` count as absent). */
+function number(o, key, field) {
+  const v = o[key];
+  if (v == null) return NaN;
+  if (typeof v !== 'number') throw invalid(field, `must be a number, got ${typeName(v)}`);
+  return v;
+}
+
+/**
+ * Reads a listing's options. `iterate`: listAll/paginate (else getPage); `max`/`reference`: the
+ * server's page limits (100, 1000). Returns the listing: what `readPage` builds each page from,
+ * `h` the services' response hook and `n` the numbers [limit, offset, page size, maxLimit, 1 when
+ * the page size came as `query.limit`], NaN for what was not given. `n` is also copied into
+ * `nums`, a view of wasm memory, with 1 in its last slot (see call.js's `readCall`).
+ */
+export function readPaging(path, options, iterate, nums, max, reference) {
+  if (options != null && typeof options !== 'object') {
+    throw invalid('options', `must be an object, got ${typeName(options)}`);
+  }
+  const o = options == null ? {} : snapshot(options, '');
+  // One convention, request()'s: API names in `query`, knobs beside it.
+  for (const k of ['limit', 'offset']) {
+    if (o[k] != null) {
+      throw invalid(k, `is not an option: it is API data, put it in \`query\` (\`{ query: { ${k}: … } }\`)`);
+    }
+  }
+  if (!iterate && o.pageSize != null) {
+    throw invalid('pageSize', 'is not an option of getPage: give the page\'s size as `query.limit`');
+  }
+  let limit = NaN;
+  let offset = NaN;
+  const rest = {};
+  const q = o.query;
+  if (q != null) {
+    if (typeof q !== 'object' || Array.isArray(q)) throw invalid('query', `must be an object, got ${typeName(q)}`);
+    limit = number(q, 'limit', 'query.limit');
+    offset = number(q, 'offset', 'query.offset');
+    for (const k of Object.keys(q)) if (k !== 'limit' && k !== 'offset') rest[k] = q[k];
+  }
+  if (iterate && !Number.isNaN(offset)) {
+    throw invalid('query.offset', 'is not allowed here: listAll and paginate always start at offset 0');
+  }
+  const maxLimit = number(o, 'maxLimit', 'maxLimit');
+  if (!Number.isNaN(maxLimit) && maxLimit !== max && maxLimit !== reference) {
+    throw invalid('maxLimit', `must be ${max} or ${reference} (reference catalogues), got ${maxLimit}`);
+  }
+  const pageSize = number(o, 'pageSize', 'pageSize');
+  // Iteration takes the page size as `query.limit`, the reference's name
+  // (`iter_all(limit=…)`), or as the knob `pageSize`; two different sizes are a mistake.
+  if (iterate && !Number.isNaN(limit) && !Number.isNaN(pageSize) && limit !== pageSize) {
+    throw invalid('query.limit', `and \`pageSize\` both set the page size, and they differ (${limit} and ${pageSize}): pass one`);
+  }
+  const init = {};
+  for (const k of Object.keys(o)) {
+    if (k !== 'query' && k !== 'pageSize' && k !== 'maxLimit' && o[k] != null) init[k] = o[k];
+  }
+  const fromLimit = iterate && Number.isNaN(pageSize) && !Number.isNaN(limit);
+  const n = [limit, offset, fromLimit ? limit : pageSize, maxLimit, fromLimit ? 1 : 0];
+  if (nums.length === n.length + 1) {
+    nums.set(n);
+    nums[n.length] = 1;
+  }
+  const hook = options?.[Symbol.for('vclient.responseHook')];
+  return { path, init, rest, n, h: typeof hook === 'function' ? hook : undefined };
+}
+
+/** One page's request (`limit` and `offset` first, as the reference sends them) read for the engine. */
+export function readPage(listing, limit, offset, nums) {
+  const init = { ...listing.init, query: { limit, offset, ...listing.rest } };
+  return readCall('GET', listing.path, init, nums);
+}
