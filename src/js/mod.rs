@@ -11,6 +11,7 @@ mod options;
 mod paging;
 mod read;
 mod response;
+mod session;
 mod transport;
 mod upload;
 

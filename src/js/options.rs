@@ -245,7 +245,7 @@ fn env_var(env: Option<&JsValue>, name: &str) -> Option<String> {
 
 /// `location.origin` in a browser page or worker (an `http(s)` origin), else `None`.
 fn page_origin() -> Option<String> {
-    if !super::client::in_browser() {
+    if !super::globals::in_browser() {
         return None;
     }
     let global: JsValue = js_sys::global().into();

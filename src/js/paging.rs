@@ -2,10 +2,10 @@
 //! The offsets, the envelope rules and when a listing must stop are in
 //! `policy::pagination` (a `Pager`); every page is one `request()` with its own retries.
 
-use super::client::{Inner, Sent};
 use super::errors::{at_call_site, make_error, request_error, response_error, Fields};
 use super::read;
 use super::response::with_data;
+use super::session::{Sent, Session};
 use crate::policy::pagination::{
     page_request, read_envelope, PageInfo, PageRequest, Pager, PagingError, DEFAULT_PAGE_LIMIT,
     MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
@@ -125,7 +125,7 @@ impl PagedCall {
     /// Fetches one page: the server's envelope, its numbers and the call's record.
     async fn fetch(
         &self,
-        inner: &Rc<Inner>,
+        inner: &Rc<Session>,
         page: PageRequest,
     ) -> Result<(JsValue, PageInfo, Sent), JsValue> {
         let mut nums: super::call::Nums = Default::default();
@@ -160,7 +160,7 @@ impl PagedCall {
     /// paging contract ends the listing with a `ResponseValidationError`.
     async fn next_page(
         &self,
-        inner: &Rc<Inner>,
+        inner: &Rc<Session>,
         pager: &mut Pager,
     ) -> Result<(JsValue, Option<Sent>), JsValue> {
         let Some(page) = pager.next_request() else {
@@ -197,7 +197,7 @@ impl PagedCall {
     /// page's record, whose `data` is that page (for `.withResponse()`).
     pub async fn one_page_sent(
         &self,
-        inner: &Rc<Inner>,
+        inner: &Rc<Session>,
         page: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
         let mut pager = Pager::new(page);
@@ -215,7 +215,7 @@ impl PagedCall {
     /// whose `data` becomes the list.
     pub async fn collect_sent(
         &self,
-        inner: &Rc<Inner>,
+        inner: &Rc<Session>,
         first: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
         let mut all = Array::new();
@@ -264,7 +264,7 @@ impl PagedCall {
 /// Iteration state shared by a `Paginator` and the iterator it returns.
 #[derive(Debug)]
 struct PagerState {
-    inner: Rc<Inner>,
+    inner: Rc<Session>,
     call: PagedCall,
     buffer: VecDeque<JsValue>,
     pager: Pager,
@@ -284,7 +284,7 @@ pub struct Paginator {
 }
 
 impl Paginator {
-    pub(crate) fn new(inner: Rc<Inner>, call: PagedCall, first: PageRequest) -> Paginator {
+    pub(crate) fn new(inner: Rc<Session>, call: PagedCall, first: PageRequest) -> Paginator {
         Paginator {
             state: Rc::new(RefCell::new(PagerState {
                 inner,
