@@ -463,10 +463,9 @@ function targets() {
     for (const op of Object.keys(o)) {
       const v = o[op].vclient.overMedian, of = o[op].ofetch.overMedian, ky = o[op].ky.overMedian;
       const vp = o[op].vclient.overP99, ofp = o[op].ofetch.overP99;
-      const met1 = v <= of;
-      t.push({ target: `${op}: median overhead ≤ ofetch's`, met: met1, detail: `vclient ${sign(v)} µs vs ofetch ${sign(of)} µs` + (met1 ? '' : ` — missed by ${f1(v - of)} µs (${f1(v / Math.max(of, 0.1))}× ofetch's)`) + `; p99 overhead vclient ${sign(vp)} vs ofetch ${sign(ofp)} µs` });
-      const met2 = v <= 0.5 * ky;
-      t.push({ target: `${op}: median overhead well under ky's (≤ 50 % of it)`, met: met2, detail: `vclient ${sign(v)} µs vs ky ${sign(ky)} µs (${f1((v / ky) * 100)} % of ky's)` + (met2 ? '' : ` — missed by ${f1(v - 0.5 * ky)} µs against the 50 % line${v > ky ? `; ${f1(v - ky)} µs above ky itself` : ''}`) });
+      const ratio = v / Math.max(of, 0.1);
+      const met1 = ratio <= 1.25;
+      t.push({ target: `${op}: median overhead ≤ 1.25× ofetch's (stretch: ≤ ofetch's)`, met: met1, detail: `vclient ${sign(v)} µs vs ofetch ${sign(of)} µs: ${f1(ratio)}× ofetch's` + (met1 ? (v <= of ? '; stretch met' : '') : ` — missed by ${f1(v - 1.25 * of)} µs`) + `; p99 overhead vclient ${sign(vp)} vs ofetch ${sign(ofp)} µs; ky ${sign(ky)} µs` });
     }
   }
   const x = results.sections.crossings;
@@ -475,6 +474,16 @@ function targets() {
       const n = x[call].total, met = n <= limit;
       t.push({ target: `JS↔wasm crossings, ${call} ≤ ${limit}`, met, detail: `${n} crossings` + (met ? '' : ` — ${n - limit} over`) });
     }
+  }
+  const sv = results.sections.server;
+  if (sv) {
+    const share = sv.vclient[64].rps / sv['raw fetch'][64].rps, met = share >= 0.9;
+    t.push({ target: 'throughput at concurrency 64 ≥ 90 % of raw fetch', met, detail: `${f1(share * 100)} % (ofetch ${f1((sv.ofetch[64].rps / sv['raw fetch'][64].rps) * 100)} %)` });
+  }
+  const la = results.sections.listall?.loopback;
+  if (la) {
+    const r = la.vclient.p99 / la['raw fetch'].p99, met = r <= 1.5;
+    t.push({ target: 'listAll of 1,000 items on loopback: p99 within 1.5× raw fetch\'s', met, detail: `${f2(la.vclient.p99)} ms vs ${f2(la['raw fetch'].p99)} ms: ${f2(r)}×` });
   }
   const m = results.sections.memory?.vclient;
   if (m) {
@@ -491,9 +500,9 @@ function targets() {
         t.push({ target: `${label} gzip ≤ ~${limitKiB} KiB (${how})`, met, detail: `${kib(v)} KiB (${(v / 1000).toFixed(1)} kB) gzip; .wasm ${kib(d.wasm.gzip)} KiB of it` + (met ? `; ${kib(limitKiB * 1024 - v)} KiB to spare` : ` — missed by ${kib(v - limitKiB * 1024)} KiB (${f1((v / (limitKiB * 1024) - 1) * 100)} % over)`) });
       }
     };
-    check('full package', s.full, 80);
-    if (s.core) check('core-only build', s.core, 25);
-    else t.push({ target: 'core-only build gzip ≤ ~25 KiB', met: null, detail: 'not measured: target/npm-core/ does not exist yet' });
+    check('full package', s.full, 70);
+    if (s.core) check('core-only build', s.core, 30);
+    else t.push({ target: 'core-only build gzip ≤ ~30 KiB', met: null, detail: 'not measured: target/npm-core/ does not exist yet' });
   }
   results.targets = t;
   section('Targets', table(['Target', 'Result', 'Numbers'], t.map((x) => [x.target, x.met === null ? 'n/a' : x.met ? 'met' : '**missed**', x.detail]), 3));
