@@ -423,12 +423,12 @@ async function size() {
   for (const [label, d] of Object.entries({ full: res.full, ...(res.core ? { 'core-only': res.core } : {}) })) {
     for (const p of d.files) fileRows.push([label, p.file, kib(p.raw), kib(p.gzip), kib(p.brotli)]);
     fileRows.push([label, '**total as shipped**', `**${kib(d.shipped.raw)}**`, `**${kib(d.shipped.gzip)}**`, `**${kib(d.shipped.brotli)}**`]);
-    fileRows.push([label, 'JS minified by a bundler (esbuild) + .wasm', kib(d.minified.raw), kib(d.minified.gzip), kib(d.minified.brotli)]);
+    fileRows.push([label, 'JS bundled into one file by esbuild + .wasm', kib(d.minified.raw), kib(d.minified.gzip), kib(d.minified.brotli)]);
   }
   const cmp = [
     ...Object.entries({ vclient: res.full, ...(res.core ? { 'vclient core-only': res.core } : {}) }).flatMap(([k, d]) => [
       [`${k}, as shipped (JS + .wasm)`, kib(d.shipped.raw), kib(d.shipped.gzip), kib(d.shipped.brotli)],
-      [`${k}, JS minified + .wasm`, kib(d.minified.raw), kib(d.minified.gzip), kib(d.minified.brotli)],
+      [`${k}, JS bundled (esbuild) + .wasm`, kib(d.minified.raw), kib(d.minified.gzip), kib(d.minified.brotli)],
       [`  of which .wasm`, kib(d.wasm.raw), kib(d.wasm.gzip), kib(d.wasm.brotli)],
     ]),
     ...Object.entries(res.peers).map(([k, s]) => [k, kib(s.raw), kib(s.gzip), kib(s.brotli)]),
@@ -436,7 +436,7 @@ async function size() {
   section('Bundle size: what a browser downloads (KiB)', table(['Package', 'raw / min', 'gzip -9', 'brotli 11'], cmp)
     + '\n\nPer file, each compressed on its own as a browser fetches it:\n\n'
     + table(['Build', 'File', 'raw', 'gzip -9', 'brotli 11'], fileRows, 2)
-    + `\n\nPeers: esbuild ${createRequire(path.join(ROOT, 'tools/package.json'))('esbuild/package.json').version} \`--bundle --minify --platform=browser\` of a single import (as in peers.md §5). vclient: \`web.js\` + \`core.js\` + \`snippets/**.js\` + \`vclient_bg.wasm\` as in target/npm/dist; "JS minified" = esbuild \`--bundle --minify --format=esm\` of web.js (the .wasm stays a separate fetch).`
+    + `\n\nPeers: esbuild ${createRequire(path.join(ROOT, 'tools/package.json'))('esbuild/package.json').version} \`--bundle --minify --platform=browser\` of a single import (as in peers.md §5). vclient: \`web.js\` + \`surface.js\` + \`loading.js\` + \`registry.js\` + \`core.js\` + \`snippets/**.js\` + \`services/*.js\` + \`vclient_bg.wasm\` as in target/npm/dist, where each JS file is minified on its own (scripts/minify.mjs: esbuild \`--minify\`, no bundling; its \`.map\` is fetched only by devtools); "JS bundled" = esbuild \`--bundle --minify --format=esm\` of those files from web.js, as an app's bundler would (one file, names mangled across modules; the .wasm stays a separate fetch).`
     + (res.core ? '' : '\n\n(No target/npm-core/ yet: the core-only build is not measured.)')
     + '\n\nInside the full `vclient_bg.wasm` (each section gzipped on its own):\n\n'
     + table(['Section', 'raw', 'gzip -9'], res.wasmSections.filter((x) => x.raw >= 256).map((x) => [x.name, kib(x.raw), kib(x.gzip)])));
@@ -495,7 +495,7 @@ function targets() {
   const s = results.sections.size;
   if (s) {
     const check = (label, d, limitKiB) => {
-      for (const [how, v] of [['as shipped', d.shipped.gzip], ['JS minified by a bundler', d.minified.gzip]]) {
+      for (const [how, v] of [['as shipped', d.shipped.gzip], ['JS bundled by esbuild', d.minified.gzip]]) {
         const met = v <= limitKiB * 1024;
         t.push({ target: `${label} gzip ≤ ~${limitKiB} KiB (${how})`, met, detail: `${kib(v)} KiB (${(v / 1000).toFixed(1)} kB) gzip; .wasm ${kib(d.wasm.gzip)} KiB of it` + (met ? `; ${kib(limitKiB * 1024 - v)} KiB to spare` : ` — missed by ${kib(v - limitKiB * 1024)} KiB (${f1((v / (limitKiB * 1024) - 1) * 100)} % over)`) });
       }

@@ -68,4 +68,6 @@ if [ "$OUT" = target/pkg-core ]; then
   # surface.js without its services block.
   sed '/^\/\/ services:begin/,/^\/\/ services:end/d' pkg-template/dist/surface.js >"$CORE/surface.js"
   if grep -q services "$CORE/surface.js"; then echo "the core layout still loads the services" >&2; exit 1; fi
+  # Minified as the package is (scripts/package.sh), so bench/ compares like with like.
+  node scripts/minify.mjs "$CORE"
 fi

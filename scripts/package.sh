@@ -22,9 +22,12 @@ sed -n 's/^export function \([A-Za-z0-9_]*\).*/export const \1 = guardFunction(a
 # The declarations for require(): the same, over the CommonJS core declarations.
 for d in services registry; do sed "s#'./core.js'#'./core.cjs'#g" "$OUT/dist/$d.d.ts" > "$OUT/dist/$d.d.cts"; done
 # require() on Node versions without require(esm): one CommonJS bundle of the Node entry.
-tools/node_modules/.bin/esbuild "$OUT/dist/node.js" --bundle --format=cjs --platform=node \
+# --keep-names: bundling renames clashing names (the registry's VClient would be "VClient2").
+tools/node_modules/.bin/esbuild "$OUT/dist/node.js" --bundle --format=cjs --platform=node --keep-names \
   --define:import.meta.url=__vclient_url --inject:scripts/cjs-url-shim.js \
   --outfile="$OUT/dist/node.cjs" --log-level=warning
+# Last, after everything above that reads the JS: minify each file in place, with a .map.
+node scripts/minify.mjs "$OUT/dist"
 (cd target && npm pack ./npm --silent >/dev/null)
 TGZ=target/vclient-$VERSION.tgz
 echo "packed $TGZ: $(stat -c %s "$TGZ") B; files: $(tar tzf "$TGZ" | wc -l)"

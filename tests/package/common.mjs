@@ -23,6 +23,26 @@ export async function retriedPost(VClient, ServerError, server, tag) {
   ];
   return checks;
 }
+// The shipped JS is minified (scripts/minify.mjs): what users see by name keeps its name.
+export function renamedExports(mod) {
+  return Object.entries(mod)
+    .filter(([k, v]) => typeof v === 'function' && k !== 'default' && v.name !== k)
+    .map(([k, v]) => `${k} is named "${v.name}"`);
+}
+export async function namesKept(pkg, tag) {
+  const client = new pkg.VClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'pkg-key', setAsDefault: false });
+  const err = await Promise.resolve().then(() => client.request('BAD', '/x')).catch((e) => e);
+  await client.close();
+  const renamed = renamedExports(pkg);
+  return [
+    [`${tag}: a bad method is a RequestValidationError (instanceof, name, constructor.name, toString)`,
+      err instanceof pkg.RequestValidationError && err instanceof pkg.VClientError && err instanceof Error
+        && err.name === 'RequestValidationError' && err.constructor.name === 'RequestValidationError'
+        && String(err).startsWith('RequestValidationError: `method`')],
+    [`${tag}: every exported class and function keeps its name (renamed: ${renamed.join(', ') || 'none'})`,
+      renamed.length === 0 && pkg.VClient.name === 'VClient' && pkg.NotFoundError.name === 'NotFoundError'],
+  ];
+}
 export function report(name, checks) {
   let failed = 0;
   for (const [what, ok] of checks) { console.log(`${ok ? 'ok' : 'not ok'} - ${what}`); if (!ok) failed++; }

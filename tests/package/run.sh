@@ -18,6 +18,7 @@ echo '{ "nodeModulesDir": "manual" }' > "$DIR/deno.json"
 node "$DIR/esm.mjs" "$SERVER"
 node "$DIR/testing.mjs"
 node "$DIR/proxy.mjs"
+node "$DIR/minified.mjs"
 node "$DIR/cjs.cjs" "$SERVER"
 node --no-experimental-require-module "$DIR/cjs.cjs" "$SERVER"
 (cd "$DIR" && ../../tools/node_modules/.bin/deno run --allow-net=127.0.0.1 deno.mjs "$SERVER")

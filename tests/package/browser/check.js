@@ -16,6 +16,9 @@ export async function check(VClient, ServerError, server, tag) {
     sameKey: log.length === 2 && !!log[0].headers['idempotency-key']
       && log[0].headers['idempotency-key'] === log[1].headers['idempotency-key'],
     errorClass: typeof ServerError === 'function' && new ServerError('x') instanceof Error,
+    // The package's JS is minified; a bundler's own minifying may rename the class (not `name`).
+    errorName: new ServerError('x').name,
+    className: ServerError.name,
   };
 }
 export async function run(VClient, ServerError, tag) {

@@ -56,6 +56,8 @@ try {
     checks.push([`${name}: one result after a retried POST`, got.result?.endsWith('-1') && got.attempts === 2, got]);
     checks.push([`${name}: same Idempotency-Key on both attempts`, got.sameKey === true, got]);
     checks.push([`${name}: error classes exported`, got.errorClass === true, got]);
+    checks.push([`${name}: an error's name is its class's${name === 'plain page' ? ', as is the class name' : ''}`,
+      got.errorName === 'ServerError' && (name !== 'plain page' || got.className === 'ServerError'), got]);
     checks.push([`${name}: no page errors or failed loads`, errors.length === 0, errors]);
     await page.close();
   }
