@@ -113,33 +113,6 @@ pub struct CallInput {
     pub hook: Option<Function>,
 }
 
-/// Splits call.js's packed strings: each field is its length in UTF-16 units, `:`, itself.
-/// Lengths count UTF-16 units because that is what JS measures; a lone surrogate arrives
-/// here as U+FFFD, also one unit, so the split stays exact.
-struct Fields<'a> {
-    rest: &'a str,
-}
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let (len, rest) = self.rest.split_once(':')?;
-        let mut units: usize = len.parse().ok()?;
-        let mut end = 0;
-        for c in rest.chars() {
-            if units == 0 {
-                break;
-            }
-            units = units.saturating_sub(c.len_utf16());
-            end += c.len_utf8();
-        }
-        let (field, rest) = rest.split_at(end);
-        self.rest = rest;
-        Some(field)
-    }
-}
-
 fn optional(n: f64) -> Option<f64> {
     (!n.is_nan()).then_some(n)
 }
@@ -174,7 +147,7 @@ pub(super) fn checked(spec: &Spec, mut nums: Nums) -> Result<Call, JsValue> {
         .copied()
         .unwrap_or(Method::Get);
     let text = spec.t();
-    let mut fields = Fields { rest: &text };
+    let mut fields = super::packed::Reader::new(&text);
     let path = fields.next().unwrap_or_default().to_owned();
     validate_path(&path).map_err(|m| request_error("path", &m))?;
     let mut take =

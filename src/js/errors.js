@@ -122,3 +122,71 @@ export function describe(e) {
   }
   return out;
 }
+
+// The engine's error classes by number, in the order of src/engine/error.rs's `ErrorClass`.
+const BY_CLASS = [
+  APIError, ValidationError, AuthenticationError, AuthorizationError, NotFoundError,
+  ConflictError, UnprocessableEntityError, RateLimitError, ServerError, NetworkError,
+  TimeoutError, AbortError, ClientClosedError, VClientError,
+];
+
+/** The fields of a packed string (src/js/packed.rs): `len:text`, the length in UTF-16 units. */
+export function unpack(text) {
+  const out = [];
+  let at = 0;
+  while (at < text.length) {
+    const colon = text.indexOf(':', at);
+    if (colon < 0) break;
+    const end = colon + 1 + Number(text.slice(at, colon));
+    out.push(text.slice(colon + 1, end));
+    at = end;
+  }
+  return out;
+}
+
+/** An optional field: `=` and its text when present, empty when absent. */
+const optional = (s) => (s ? s.slice(1) : undefined);
+const orNull = (s) => optional(s) ?? null;
+const notNaN = (n) => (Number.isNaN(n) ? null : n);
+
+/**
+ * A failed call's error, from what the engine decided, in one crossing. `text` (packed):
+ * message, method, url, idempotencyKey?, requestId?, then for an HTTP error title?, detail?,
+ * instance?, code? and `invalid_parameters` as (field?, message?) pairs. `nums`: [class, attempts,
+ * status or -1, retryAfter s or NaN, remaining or NaN, total: -1 (not a timeout), 0 or 1,
+ * 1 when the retry budget stopped the call]. `cause`: the runtime's error or the abort reason.
+ */
+export function callError(text, nums, cause) {
+  const [message, method, url, key, requestId, title, detail, instance, code, ...params] = unpack(text);
+  const call = () => {
+    const f = { method, url, attempts: nums[1] };
+    if (key) f.idempotencyKey = optional(key);
+    if (requestId) f.requestId = optional(requestId);
+    return f;
+  };
+  const fields = call();
+  const status = nums[2];
+  if (status >= 0) {
+    const invalidParameters = [];
+    for (let i = 0; i + 1 < params.length; i += 2) {
+      const p = {};
+      if (params[i]) p.field = optional(params[i]);
+      if (params[i + 1]) p.message = optional(params[i + 1]);
+      invalidParameters.push(p);
+    }
+    Object.assign(fields, {
+      status, title: orNull(title), detail: orNull(detail), instance: orNull(instance),
+      code: orNull(code), invalidParameters, retryAfter: notNaN(nums[3]), remaining: notNaN(nums[4]),
+    });
+  }
+  if (nums[5] >= 0) fields.total = nums[5] === 1;
+  const error = new (BY_CLASS[nums[0]] ?? VClientError)(message, fields, cause);
+  if (nums[6] !== 1) return error;
+  // The budget stopped a retry: a class of its own, wrapping the last attempt's error.
+  const outer = call();
+  if (status >= 0) outer.status = status;
+  return new RetryBudgetExhaustedError(
+    `${method} ${url}: not retried, the client's retry budget is exhausted (too many recent failures); last error: ${message}`,
+    outer, error,
+  );
+}

@@ -1,9 +1,10 @@
 //! Turning Rust errors into the JS error classes of `errors.js`.
 
-use crate::engine::error::{Error, ErrorClass};
+use super::packed::Writer;
+use crate::engine::error::{Error, ErrorClass, ErrorKind};
 use crate::policy::config::ConfigError;
 use crate::policy::method::Method;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -44,6 +45,10 @@ extern "C" {
     pub type ClientClosedError;
     #[wasm_bindgen(reexport)]
     pub type RetryBudgetExhaustedError;
+
+    /// A failed call's error from plain values, in one crossing (see errors.js).
+    #[wasm_bindgen(js_name = callError)]
+    fn call_error_js(text: &str, nums: &[f64], cause: &JsValue) -> JsValue;
 
     /// Builds an error of the class called `name`.
     #[wasm_bindgen(js_name = makeError)]
@@ -279,68 +284,39 @@ pub fn call_fields(
 }
 
 /// [`call_fields`] of an engine error.
-fn error_fields(e: &Error<JsValue>) -> Fields {
-    call_fields(
-        e.method,
-        &e.target,
-        e.attempts,
-        e.idempotency_key.as_deref(),
-        e.request_id.as_deref(),
-    )
-}
-
-/// The JS error for a failed call, with every field the docs promise.
+/// The JS error of a failed call: the engine's decision as plain values, the object and its
+/// message's budget wrapper composed in errors.js.
 pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
-    let f = error_fields(&e);
-    if let Some(status) = e.status() {
+    let mut w = Writer::default();
+    w.field(&e.message)
+        .field(e.method.as_str())
+        .field(&e.target)
+        .opt(e.idempotency_key.as_deref())
+        .opt(e.request_id.as_deref());
+    let status = e.status();
+    if status.is_some() {
         let p = &e.problem;
-        let params: Array = p
-            .invalid_parameters
-            .iter()
-            .map(|ip| {
-                let o = Fields::new();
-                o.opt("field", ip.field.as_deref())
-                    .opt("message", ip.message.as_deref());
-                o.into_value()
-            })
-            .collect();
-        f.set("status", status)
-            .nullable("title", p.title.as_deref())
-            .nullable("detail", p.detail.as_deref())
-            .nullable("instance", p.instance.as_deref())
-            .nullable("code", p.code.as_deref())
-            .set("invalidParameters", params)
-            .nullable("retryAfter", e.retry_after_ms.map(|ms| ms as f64 / 1000.0))
-            .nullable("remaining", e.remaining.map(|r| r as f64));
+        w.opt(p.title.as_deref())
+            .opt(p.detail.as_deref())
+            .opt(p.instance.as_deref())
+            .opt(p.code.as_deref());
+        for ip in &p.invalid_parameters {
+            w.opt(ip.field.as_deref()).opt(ip.message.as_deref());
+        }
     }
-    if let crate::engine::error::ErrorKind::Timeout { total } = e.kind {
-        f.set("total", total);
-    }
-    let cause = e
-        .cause
-        .clone()
-        .or(abort_reason)
-        .unwrap_or(JsValue::UNDEFINED);
-    let class = e.class();
-    let error = make_error(
-        e.attempt_class().name(),
-        &e.message,
-        &f.into_value(),
-        &cause,
-    );
-    if class != ErrorClass::RetryBudgetExhaustedError {
-        return error;
-    }
-    // The budget stopped a retry: a class of its own, wrapping the last attempt's error.
-    let outer = error_fields(&e);
-    outer.opt("status", e.status());
-    make_error(
-        class.name(),
-        &format!(
-            "{} {}: not retried, the client's retry budget is exhausted (too many recent failures); last error: {}",
-            e.method, e.target, e.message
-        ),
-        &outer.into_value(),
-        &error,
-    )
+    let total = match e.kind {
+        ErrorKind::Timeout { total } => f64::from(u8::from(total)),
+        _ => -1.0,
+    };
+    let nums = [
+        e.attempt_class() as u8 as f64,
+        f64::from(e.attempts),
+        status.map_or(-1.0, f64::from),
+        e.retry_after_ms.map_or(f64::NAN, |ms| ms as f64 / 1000.0),
+        e.remaining.map_or(f64::NAN, |r| r as f64),
+        total,
+        f64::from(u8::from(e.class() == ErrorClass::RetryBudgetExhaustedError)),
+    ];
+    let cause = e.cause.or(abort_reason).unwrap_or(JsValue::UNDEFINED);
+    call_error_js(&w.finish(), &nums, &cause)
 }

@@ -8,6 +8,7 @@ mod globals;
 mod hook;
 mod logger;
 mod options;
+mod packed;
 mod paging;
 mod read;
 mod response;

@@ -1,0 +1,71 @@
+//! Strings crossing the boundary together, as one string of `len:text` fields: the length in
+//! UTF-16 units (what JS measures), `:`, the text. Any text fits, line breaks included. JS
+//! splits and joins them the same way (call.js, errors.js).
+
+/// Reads the fields of a packed string in order.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(packed: &'a str) -> Reader<'a> {
+        Reader { rest: packed }
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let (len, rest) = self.rest.split_once(':')?;
+        let mut units: usize = len.parse().ok()?;
+        let mut end = 0;
+        for c in rest.chars() {
+            if units == 0 {
+                break;
+            }
+            // A lone surrogate arrives as U+FFFD: also one unit, so the count stays exact.
+            units = units.saturating_sub(c.len_utf16());
+            end += c.len_utf8();
+        }
+        let (field, rest) = rest.split_at(end);
+        self.rest = rest;
+        Some(field)
+    }
+}
+
+/// Writes fields for JS to split.
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// One field.
+    pub fn field(&mut self, s: &str) -> &mut Writer {
+        let units = s.encode_utf16().count();
+        self.out.push_str(&units.to_string());
+        self.out.push(':');
+        self.out.push_str(s);
+        self
+    }
+
+    /// An optional field: `=` and the text when present, empty when absent.
+    pub fn opt(&mut self, s: Option<&str>) -> &mut Writer {
+        match s {
+            None => self.field(""),
+            Some(s) => {
+                let units = s.encode_utf16().count() + 1;
+                self.out.push_str(&units.to_string());
+                self.out.push_str(":=");
+                self.out.push_str(s);
+                self
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+}
