@@ -12,7 +12,6 @@ use crate::policy::pagination::{
 };
 use js_sys::{Array, Object, Promise, Reflect};
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -266,7 +265,11 @@ impl PagedCall {
 struct PagerState {
     inner: Rc<Session>,
     call: PagedCall,
-    buffer: VecDeque<JsValue>,
+    /// The current page's items, still in JS, and the next one to hand out: one crossing per
+    /// item instead of copying every item's handle into wasm.
+    items: Array,
+    len: u32,
+    at: u32,
     pager: Pager,
     /// The previous `next()` promise: calls run one after another, never fetching a page twice.
     last: Option<Promise>,
@@ -289,7 +292,9 @@ impl Paginator {
             state: Rc::new(RefCell::new(PagerState {
                 inner,
                 call,
-                buffer: VecDeque::new(),
+                items: Array::new(),
+                len: 0,
+                at: 0,
                 pager: Pager::new(first),
                 last: None,
             })),
@@ -315,7 +320,9 @@ async fn step(
         // Never hold the borrow across an await.
         let (item, mut pager) = {
             let mut s = state.borrow_mut();
-            (s.buffer.pop_front(), s.pager.clone())
+            let item = (s.at < s.len).then(|| s.items.get(s.at));
+            s.at = s.at.saturating_add(1).min(s.len);
+            (item, s.pager.clone())
         };
         if let Some(item) = item {
             return Ok(iter_result(item, false));
@@ -340,7 +347,9 @@ async fn step(
         s.pager = pager;
         let body = page?;
         if let Some(items) = read::prop(&body, "items") {
-            s.buffer.extend(items.unchecked_into::<Array>().iter());
+            s.items = items.unchecked_into();
+            s.len = s.items.length();
+            s.at = 0;
         }
     }
 }
@@ -364,7 +373,9 @@ impl Paginator {
     pub fn return_(&self) -> Promise {
         let mut s = self.state.borrow_mut();
         s.pager.stop();
-        s.buffer.clear();
+        s.items = Array::new();
+        s.len = 0;
+        s.at = 0;
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
     }
 
