@@ -10,39 +10,26 @@ rm -rf "$DIR" && mkdir -p "$DIR"
 cp tests/workerd/worker.js "$DIR/"
 cp target/npm/dist/{workerd,surface,loading,registry,core}.js target/npm/dist/vclient_bg.wasm "$DIR/"
 cp -r target/npm/dist/snippets target/npm/dist/services "$DIR/"
-# Every wasm-bindgen snippet (errors.js, body.js) and every module of the JS service layer
-# (services/*.js, loaded by surface.js) is a module of its own.
-snippets=$(cd "$DIR" && find snippets services -name '*.js' | sort | sed 's#.*#    (name = "&", esModule = embed "&"),#')
-cat > "$DIR/config.capnp" <<CAPNP
-using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .mainWorker),
-    # The default outbound allows only public addresses; the test server is on loopback.
-    (name = "loopback-ok", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:$PORT", http = (), service = "main") ],
-);
-const mainWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    # The bare specifier "vclient" is the package's workerd entry, as wrangler resolves it.
-    (name = "vclient", esModule = embed "workerd.js"),
-    (name = "surface.js", esModule = embed "surface.js"),
-    (name = "loading.js", esModule = embed "loading.js"),
-    (name = "registry.js", esModule = embed "registry.js"),
-    (name = "core.js", esModule = embed "core.js"),
-$snippets
-    (name = "vclient_bg.wasm", wasm = embed "vclient_bg.wasm"),
-  ],
-  bindings = [
-    (name = "VALENTINA_CLIENT_BASE_URL", text = "$SERVER"),
-    (name = "VALENTINA_CLIENT_API_KEY", text = "workerd-key"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback-ok",
-);
-CAPNP
+# The config from the writer the other workerd harnesses use: every wasm-bindgen snippet and
+# every module of the JS service layer (services/*.js, loaded by surface.js) is a module of its
+# own; the bare specifier "vclient" is the package's workerd entry, as wrangler resolves it.
+node --input-type=module - "$DIR" "$PORT" "$SERVER" <<'NODE'
+import fs from 'node:fs';
+import path from 'node:path';
+const { workerdConfig } = await import(`${process.cwd()}/tests/support/workerd-config.mjs`);
+const [dir, port, server] = process.argv.slice(2);
+const found = fs.readdirSync(dir, { recursive: true }).map(String)
+  .filter((f) => /^(snippets|services)\//.test(f) && f.endsWith('.js')).sort();
+const modules = [
+  ['worker.js', 'esModule', 'worker.js'],
+  ['vclient', 'esModule', 'workerd.js'],
+  ...['surface.js', 'loading.js', 'registry.js', 'core.js'].map((f) => [f, 'esModule', f]),
+  ...found.map((f) => [f, 'esModule', f]),
+  ['vclient_bg.wasm', 'wasm', 'vclient_bg.wasm'],
+];
+const bindings = [['VALENTINA_CLIENT_BASE_URL', server], ['VALENTINA_CLIENT_API_KEY', 'workerd-key']];
+fs.writeFileSync(path.join(dir, 'config.capnp'), workerdConfig({ port, modules, bindings }));
+NODE
 tools/node_modules/.bin/workerd serve "$DIR/config.capnp" > "$DIR/workerd.log" 2>&1 &
 WORKERD=$!
 trap 'kill $WORKERD 2>/dev/null || true' EXIT
