@@ -29,6 +29,24 @@ if grep -qE "dec2flt|unicode_data..conversions" "$OUT/vclient_bg.wasm"; then
   echo "float parsing or Unicode case tables reached the .wasm: parse integers / use to_ascii_uppercase" >&2
   exit 1
 fi
+# wasm-bindgen 0.2.130 names a snippet once per directly imported function in the glue's import
+# object: the same key several times, which bundlers warn about (esbuild: duplicate-object-key).
+# The values are the same module, so keep each key's first line and drop the now unused imports.
+awk '
+  match($0, /^ +"\.\/snippets\/[^"]+": import[0-9]+,$/) {
+    key = $1; if (seen[key]++) { split($2, v, ","); dropped[v[1]] = 1; next }
+  }
+  { lines[++n] = $0 }
+  END {
+    for (i = 1; i <= n; i++) {
+      if (match(lines[i], /^import \* as import[0-9]+ from /)) { split(lines[i], w, " "); if (w[4] in dropped) continue }
+      print lines[i]
+    }
+  }' "$OUT/vclient.js" > "$OUT/vclient.dedup.js"
+mv "$OUT/vclient.dedup.js" "$OUT/vclient.js"
+if grep -E '^ +"\./snippets/[^"]+": import[0-9]+,$' "$OUT/vclient.js" | awk '{print $1}' | sort | uniq -d | grep -q .; then
+  echo "duplicate snippet keys left in the glue's import object" >&2; exit 1
+fi
 tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue --enable-sign-ext \
   "$OUT/vclient_bg.wasm" -o "$OUT/vclient_bg.opt.wasm"
