@@ -19,17 +19,6 @@ impl JsLogger {
         (target.is_function() || target.is_object()).then_some(JsLogger { target, min })
     }
 
-    /// Parses `logLevel`.
-    pub fn level(name: &str) -> Option<Level> {
-        match name {
-            "debug" => Some(Level::Debug),
-            "info" => Some(Level::Info),
-            "warn" => Some(Level::Warn),
-            "error" => Some(Level::Error),
-            _ => None,
-        }
-    }
-
     /// Sends one event; a throwing logger never breaks a request.
     pub fn emit(&self, level: Level, message: &str, fields: JsValue) {
         if level < self.min {
