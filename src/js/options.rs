@@ -177,7 +177,7 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
         } else {
             Ok((spec.f(), spec.g()))
         },
-        logger: on(LOGGER).then(|| JsLogger::new(spec.l(), min)).flatten(),
+        logger: on(LOGGER).then(|| JsLogger::new(spec.l(), min)),
         user_agent,
     })
 }
