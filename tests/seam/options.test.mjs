@@ -5,6 +5,8 @@
 // that grows wasm memory, each option read once, and the runtime checks' order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { countCrossings } from '../../bench/lib/count.mjs';
 
 const counter = countCrossings();
@@ -169,4 +171,20 @@ test('a runtime without fetch or crypto is named, after the options themselves',
     Object.defineProperty(globalThis, 'fetch', fetchDesc);
     Object.defineProperty(globalThis, 'crypto', cryptoDesc);
   }
+});
+
+test('in Deno the environment is read only where permission is granted, never prompting', () => {
+  const deno = fileURLToPath(new URL('../../tools/node_modules/.bin/deno', import.meta.url));
+  const script = fileURLToPath(new URL('./deno-env.mjs', import.meta.url));
+  const env = { ...process.env, VALENTINA_CLIENT_BASE_URL: 'http://env.test', VALENTINA_CLIENT_DEFAULT_COMPANY_ID: 'co-env' };
+  delete env.VALENTINA_CLIENT_API_KEY;
+  const run = (...flags) => {
+    const r = spawnSync(deno, ['run', '--no-prompt', '--allow-read', ...flags, script], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  // No permission: as if unset (not a PermissionDenied thrown from the constructor).
+  assert.deepEqual(run(), { error: 'ConfigurationError baseUrl' });
+  assert.deepEqual(run('--allow-env'), { baseUrl: 'http://env.test', company: 'co-env' });
+  assert.deepEqual(run('--allow-env=VALENTINA_CLIENT_BASE_URL'), { baseUrl: 'http://env.test', company: null });
 });
