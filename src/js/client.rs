@@ -6,7 +6,6 @@ use super::errors::{config_error, Fields};
 use super::globals::{JsClock, JsRng};
 use super::options::read_options;
 use super::paging::{Mode, PagedCall, Paginator};
-use super::read;
 use super::response::{api_promise, install_rate_limit_parser, with_data};
 use super::session::Session;
 use super::transport::FetchTransport;
@@ -14,13 +13,10 @@ use crate::engine::log::Level;
 use crate::engine::Engine;
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-
-/// The `User-Agent` sent outside browsers (browsers do not let a page set it).
-const USER_AGENT: &str = concat!("vclient-wasm/", env!("CARGO_PKG_VERSION"));
 
 /// A resilient client for the Valentina Noir API: retries with backoff and jitter,
 /// rate-limit handling, idempotency keys reused across retries, typed errors.
@@ -54,41 +50,11 @@ impl VClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "VClientOptions")] options: Option<JsValue>,
     ) -> Result<VClient, JsValue> {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        let js = read_options(&options)?;
+        let js = read_options(&options.unwrap_or_default())?;
         let config = resolve(js.options, &js.env).map_err(fail_config)?;
-        let global: JsValue = js_sys::global().into();
-        // Only look: workerd forbids random numbers outside a request, and a Worker may make
-        // its client at module scope. Keys are made per call, where a failure is reported.
-        let has_crypto = read::prop(&global, "crypto")
-            .and_then(|c| read::prop(&c, "getRandomValues"))
-            .is_some_and(|f| f.is_function());
-        if !has_crypto {
-            return Err(fail_config(ConfigError::new(
-                "crypto",
-                "is required: this runtime has no crypto.getRandomValues for idempotency keys",
-            )));
-        }
-        let (fetch, this) = match js.fetch {
-            Some(f) => (f, JsValue::UNDEFINED),
-            None => {
-                let f = read::prop(&global, "fetch")
-                    .and_then(|f| f.dyn_into::<Function>().ok())
-                    .ok_or_else(|| {
-                        fail_config(ConfigError::new(
-                            "fetch",
-                            "is required: this runtime has no global fetch; pass one as the `fetch` option",
-                        ))
-                    })?;
-                (f, global)
-            }
-        };
+        let (fetch, this) = js.fetch?;
         let mut base_headers: HeaderList = vec![("Accept".into(), "application/json".into())];
-        let user_agent = match js.user_agent {
-            Some(explicit) => explicit,
-            None => (!super::globals::in_browser()).then(|| USER_AGENT.to_owned()),
-        };
-        if let Some(ua) = user_agent {
+        if let Some(ua) = js.user_agent {
             crate::policy::headers::validate_value(&ua)
                 .map_err(|m| fail_config(ConfigError::new("userAgent", m)))?;
             base_headers.push(("User-Agent".into(), ua));

@@ -224,11 +224,6 @@ pub fn config_error_caused(e: &ConfigError, cause: &JsValue) -> JsValue {
     make_error("ConfigurationError", &e.to_string(), &f.into_value(), cause)
 }
 
-/// A `ConfigurationError` for an option whose getter threw.
-pub fn config_threw(t: &super::read::Threw) -> JsValue {
-    config_error_caused(&ConfigError::new(&t.field, t.message()), &t.error)
-}
-
 /// A `RequestValidationError` naming the argument.
 pub fn request_error(field: &str, message: &str) -> JsValue {
     request_error_caused(field, message, &JsValue::UNDEFINED)

@@ -47,12 +47,3 @@ impl Rng for JsRng {
         getrandom::fill(buf).map_err(|e| e.to_string())
     }
 }
-
-/// Whether this global looks like a browser page or worker, where `User-Agent` is
-/// controlled by the browser.
-pub(super) fn in_browser() -> bool {
-    let g: JsValue = js_sys::global().into();
-    super::read::prop(&g, "document").is_some()
-        || (super::read::prop(&g, "importScripts").is_some()
-            && super::read::prop(&g, "navigator").is_some())
-}

@@ -14,20 +14,9 @@ pub struct JsLogger {
 }
 
 impl JsLogger {
-    /// Wraps `target`; `None` if it is neither a function nor an object.
-    pub fn new(target: JsValue, min: Level) -> Option<JsLogger> {
-        (target.is_function() || target.is_object()).then_some(JsLogger { target, min })
-    }
-
-    /// Parses `logLevel`.
-    pub fn level(name: &str) -> Option<Level> {
-        match name {
-            "debug" => Some(Level::Debug),
-            "info" => Some(Level::Info),
-            "warn" => Some(Level::Warn),
-            "error" => Some(Level::Error),
-            _ => None,
-        }
+    /// Wraps `target`, a function or an object (options.js checked which).
+    pub fn new(target: JsValue, min: Level) -> JsLogger {
+        JsLogger { target, min }
     }
 
     /// Sends one event; a throwing logger never breaks a request.
