@@ -5,6 +5,7 @@
 // knobs against the client's config) are checked in Rust on those values (src/js/call.rs).
 
 import { RequestValidationError, describe } from './errors.js';
+import { headerPairs, isRecord, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `request()` reads: one table; the services take `CALL_OPTION_KNOBS` of it. */
 const REQUEST_OPTIONS = [
@@ -39,44 +40,14 @@ const CONTENT_TYPE = 128;
 
 const HOOK_KEY = Symbol.for('vclient.responseHook');
 
-/** `typeof`, with `null` and arrays called out, for messages. */
-export function typeName(v) {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
-}
-
-/** `s` in double quotes, `"`, `\` and control characters escaped (as src/policy/text.rs). */
-export function quoted(s) {
-  let out = '"';
-  for (const c of s) {
-    const n = c.codePointAt(0);
-    if (c === '"' || c === '\\') out += '\\' + c;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else if (n < 0x20 || (n >= 0x7f && n < 0xa0)) out += `\\u{${n.toString(16)}}`;
-    else out += c;
-  }
-  return out + '"';
-}
-
 /** The error a bad argument throws: "`field` message", `field` set, `cause` what a getter threw. */
-function invalid(field, message, cause) {
+export function invalid(field, message, cause) {
   return new RequestValidationError(`\`${field}\` ${message}`, { field }, cause);
 }
 
 const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
-const isHeaders = (v) => typeof Headers === 'function' && v instanceof Headers;
-/** An object whose own properties are its content (read key by key, once). */
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !isHeaders(v);
 
-/** `o[key]`, read once; a getter's exception fails the call naming `field` and the path. */
-function read(o, key, field, path) {
-  try {
-    return o[key];
-  } catch (e) {
-    throw invalid(field, `could not be read: the getter of \`${path}\` threw (see this error's cause)`, e);
-  }
-}
+const read = (o, key, field, path) => readOnce(o, key, field, path, invalid);
 
 /** A copy of a nested record, each own enumerable key read once (`field.key` on a throw). */
 function copy(v, field) {
@@ -126,26 +97,6 @@ function queryPairs(q, out) {
     }
   }
   return n;
-}
-
-/** Header pairs from a plain object, a `Headers` or an array of `[name, value]`. */
-function headerPairs(h, out) {
-  if (h == null) return;
-  let pairs;
-  if (Array.isArray(h)) pairs = h;
-  else if (isHeaders(h)) pairs = [...h];
-  else if (typeof h === 'object') pairs = Object.entries(h);
-  else throw invalid('headers', `must be an object, a Headers instance or an array of [name, value] pairs, got ${typeName(h)}`);
-  for (const pair of pairs) {
-    if (!Array.isArray(pair)) throw invalid('headers', 'must hold [name, value] pairs');
-    const [name, v] = pair;
-    if (typeof name !== 'string') throw invalid('headers', 'has a header name that is not a string');
-    const value = typeof v === 'string' ? v : Number.isFinite(v) ? String(v) : undefined;
-    if (value === undefined) {
-      throw invalid('headers', `has a value for ${quoted(name)} that is not a string (${typeName(v)})`);
-    }
-    out.push(name, value);
-  }
 }
 
 /**
@@ -234,7 +185,7 @@ export function readCall(method, path, init, nums) {
     const v = read(init, k, k, k);
     if (v != null) o[k] = k === 'query' || k === 'headers' || k === 'file' ? copy(v, k) : v;
   }
-  headerPairs(o.headers, pairs);
+  headerPairs(o.headers, pairs, invalid);
   if (o.idempotencyKey !== undefined) {
     strings.push(typed(o.idempotencyKey, 'idempotencyKey', 'a string', isString));
     flags |= KEY;

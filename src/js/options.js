@@ -5,7 +5,7 @@
 // syntax) stay in Rust: src/policy/config.rs `resolve`, via src/js/options.rs.
 
 import { ConfigurationError } from './errors.js';
-import { quoted, typeName } from './call.js';
+import { headerPairs, isRecord, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `new VClient()` understands: the one table of their names. */
 const OPTIONS = [
@@ -58,14 +58,7 @@ function invalid(option, message, cause) {
   return new ConfigurationError(`VClient option \`${option}\` ${message}`, { option }, cause);
 }
 
-/** `o[key]`, read once; a throwing getter fails naming `option` and the property's path. */
-function read(o, key, option, path) {
-  try {
-    return o[key];
-  } catch (e) {
-    throw invalid(option, `could not be read: the getter of \`${path}\` threw (see this error's cause)`, e);
-  }
-}
+const read = (o, key, option, path) => readOnce(o, key, option, path, invalid);
 
 /** `o[key]` where a throwing getter counts as absent (the runtime's globals). */
 function peek(o, key) {
@@ -75,10 +68,6 @@ function peek(o, key) {
     return undefined;
   }
 }
-
-const isHeaders = (v) => typeof Headers === 'function' && v instanceof Headers;
-/** An object whose own properties are its content (copied key by key, once). */
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !isHeaders(v);
 
 /**
  * A copy of `o` with `names` read once each (inherited ones too, as a property access reads
@@ -112,28 +101,6 @@ function typed(o, key, what, ok) {
 const string = (o, key) => typed(o, key, 'a string', (v) => typeof v === 'string');
 const number = (o, key) => typed(o, key, 'a number', (v) => typeof v === 'number');
 const boolean = (o, key) => typed(o, key, 'a boolean', (v) => typeof v === 'boolean');
-
-/** Header pairs (name, value, ...) from a plain object, a `Headers` or `[name, value]` pairs. */
-function headerPairs(h) {
-  if (h == null) return [];
-  let pairs;
-  if (Array.isArray(h)) pairs = h;
-  else if (isHeaders(h)) pairs = [...h];
-  else if (typeof h === 'object') pairs = Object.entries(h);
-  else throw invalid('headers', `must be an object, a Headers instance or an array of [name, value] pairs, got ${typeName(h)}`);
-  const out = [];
-  for (const pair of pairs) {
-    if (!Array.isArray(pair)) throw invalid('headers', 'must hold [name, value] pairs');
-    if (typeof pair[0] !== 'string') throw invalid('headers', 'has a header name that is not a string');
-    const v = pair[1];
-    const value = typeof v === 'string' ? v : Number.isFinite(v) ? String(v) : undefined;
-    if (value === undefined) {
-      throw invalid('headers', `has a value for ${quoted(pair[0])} that is not a string (${typeName(v)})`);
-    }
-    out.push(pair[0], value);
-  }
-  return out;
-}
 
 /** Whether this global is a browser page or worker, where the browser sets `User-Agent`. */
 function inBrowser() {
@@ -255,7 +222,8 @@ export function readOptions(options, nums) {
     flags |= STATUSES;
   }
   const company = string(o, 'defaultCompanyId');
-  const pairs = headerPairs(o.headers);
+  const pairs = [];
+  headerPairs(o.headers, pairs, invalid);
   if (o.retryBudget === false) flags |= NO_BUDGET;
   else if (o.retryBudget != null) {
     if (typeof o.retryBudget !== 'number') {

@@ -85,24 +85,6 @@ pub struct JsOptions {
     pub user_agent: Option<String>,
 }
 
-/// Splits options.js's packed strings: each field is its length in UTF-16 units, `:`, itself
-/// (a lone surrogate arrives as U+FFFD, also one unit, so the split stays exact).
-fn next_field<'a>(rest: &mut &'a str) -> Option<&'a str> {
-    let (len, tail) = rest.split_once(':')?;
-    let mut units: usize = len.parse().ok()?;
-    let end = tail
-        .char_indices()
-        .find(|(_, c)| {
-            let done = units == 0;
-            units = units.saturating_sub(c.len_utf16());
-            done
-        })
-        .map_or(tail.len(), |(i, _)| i);
-    let (field, after) = tail.split_at(end);
-    *rest = after;
-    Some(field)
-}
-
 /// Reads the options object (`undefined` means "all from the environment") in one crossing
 /// into options.js; throws its `ConfigurationError`.
 pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
@@ -112,9 +94,8 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
     let flags = nums[0] as u32;
     let on = |flag: u32| flags & flag != 0;
     let text = spec.t();
-    let mut rest = text.as_str();
-    let mut take =
-        |flag: u32| on(flag).then(|| next_field(&mut rest).unwrap_or_default().to_owned());
+    let mut fields = super::packed::Reader::new(&text);
+    let mut take = |flag: u32| on(flag).then(|| fields.next().unwrap_or_default().to_owned());
     let given = |i: usize| on(1 << (NUMBER + i - 1)).then_some(nums[i]);
     // A boolean option: the flag says it was given, the next bit its value.
     let boolean = |flag: u32| on(flag).then(|| on(flag << 1));
@@ -132,7 +113,7 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
         page_origin: take(PAGE_ORIGIN),
     };
     let mut headers = Vec::new();
-    while let (Some(n), Some(v)) = (next_field(&mut rest), next_field(&mut rest)) {
+    while let (Some(n), Some(v)) = (fields.next(), fields.next()) {
         headers.push((n.to_owned(), v.to_owned()));
     }
     let options = Options {

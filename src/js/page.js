@@ -2,30 +2,19 @@
 // page is then one call (`readPage`) that hands the engine that page's request as plain values.
 // What the numbers mean (clamping, the pager's bounds) is the engine's: src/policy/pagination.rs.
 
-import { RequestValidationError } from './errors.js';
-import { readCall, typeName } from './call.js';
-
-const invalid = (field, message, cause) =>
-  new RequestValidationError(`\`${field}\` ${message}`, { field }, cause);
+import { invalid, readCall } from './call.js';
+import { isRecord, readOnce, typeName } from './values.js';
 
 /** A copy of `o`'s own keys, each read once; a getter's exception names the key's path. */
 function snapshot(o, prefix) {
   const out = {};
   for (const k of Object.keys(o)) {
     const path = prefix ? `${prefix}.${k}` : k;
-    let v;
-    try {
-      v = o[k];
-    } catch (e) {
-      throw invalid(prefix || k, `could not be read: the getter of \`${path}\` threw (see this error's cause)`, e);
-    }
+    const v = readOnce(o, k, prefix || k, path, invalid);
     out[k] = !prefix && (k === 'query' || k === 'headers') && isRecord(v) ? snapshot(v, k) : v;
   }
   return out;
 }
-
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v)
-  && !(typeof Headers === 'function' && v instanceof Headers);
 
 /** A number option, `NaN` when absent (`null` and `undefined` count as absent). */
 function number(o, key, field) {

@@ -1,19 +1,14 @@
 //! Reading JS values with type checks that produce clear messages.
 
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-/// `typeof`-style name of a value for messages (`null` and arrays called out).
-pub fn type_name(v: &JsValue) -> String {
-    if v.is_null() {
-        "null".into()
-    } else if Array::is_array(v) {
-        "an array".into()
-    } else {
-        v.js_typeof()
-            .as_string()
-            .unwrap_or_else(|| "unknown".into())
-    }
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/values.js")]
+extern "C" {
+    /// `typeof`-style name of a value for messages (`null` and arrays called out), as the JS
+    /// readers name them (values.js, which this binding also makes wasm-bindgen ship).
+    #[wasm_bindgen(js_name = typeName)]
+    pub fn type_name(v: &JsValue) -> String;
 }
 
 /// `obj[key]`, with `undefined` and `null` as `None`. A throwing getter counts as absent:
