@@ -1,10 +1,20 @@
 //! Forwards engine events to the user's logger: a console-like object (`debug`, `info`,
 //! `warn`, `error` methods) or a function `(level, message, fields) => void`.
 
-use super::errors::Fields as JsFields;
+use super::packed::Writer;
 use crate::engine::log::{Event, Level, Logger};
-use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/logger.js")]
+extern "C" {
+    /// Sends `fields` to the logger (see logger.js).
+    #[wasm_bindgen(js_name = emitLog)]
+    fn emit_log(target: &JsValue, level: &str, message: &str, fields: &JsValue);
+
+    /// An engine event from plain values, in one crossing (see logger.js).
+    #[wasm_bindgen(js_name = logEvent)]
+    fn log_event(target: &JsValue, level: &str, message: &str, text: &str, nums: &[f64]);
+}
 
 /// The user's logger and the lowest level it receives.
 #[derive(Debug, Clone)]
@@ -21,27 +31,8 @@ impl JsLogger {
 
     /// Sends one event; a throwing logger never breaks a request.
     pub fn emit(&self, level: Level, message: &str, fields: JsValue) {
-        if level < self.min {
-            return;
-        }
-        let level_name = JsValue::from_str(level.as_str());
-        let message = JsValue::from_str(message);
-        if let Some(f) = self.target.dyn_ref::<Function>() {
-            let _ = f.call3(&JsValue::UNDEFINED, &level_name, &message, &fields);
-            return;
-        }
-        let method = Reflect::get(&self.target, &level_name)
-            .ok()
-            .filter(|m| m.is_function())
-            .or_else(|| {
-                Reflect::get(&self.target, &"log".into())
-                    .ok()
-                    .filter(|m| m.is_function())
-            });
-        if let Some(m) = method {
-            let _ = m
-                .unchecked_into::<Function>()
-                .call2(&self.target, &message, &fields);
+        if level >= self.min {
+            emit_log(&self.target, level.as_str(), message, &fields);
         }
     }
 }
@@ -51,22 +42,32 @@ impl Logger for JsLogger {
         if e.level < self.min {
             return;
         }
-        let f = JsFields::new();
         let x = &e.fields;
-        f.opt("method", x.method.map(|m| m.as_str()))
-            .opt("url", x.url)
-            .opt("status", x.status)
-            .opt("attempt", x.attempt)
-            .opt("maxAttempts", x.max_attempts)
-            .opt("delayMs", x.delay_ms.map(|d| d as f64))
-            .opt("retryAfterMs", x.retry_after_ms.map(|d| d as f64))
-            .opt("reason", x.reason)
-            .opt("idempotencyKey", x.idempotency_key)
-            .opt("requestId", x.request_id)
-            .opt("elapsedMs", x.elapsed_ms)
-            .opt("error", x.error)
-            .opt("retryBudget", x.retry_budget)
-            .opt("callId", x.call);
-        self.emit(e.level, e.message, f.into_value());
+        // The strings and the numbers, each in the order of logger.js's FIELDS.
+        let mut w = Writer::default();
+        w.opt(x.method.map(|m| m.as_str()))
+            .opt(x.url)
+            .opt(x.reason)
+            .opt(x.idempotency_key)
+            .opt(x.request_id)
+            .opt(x.error);
+        let n = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        let nums = [
+            n(x.status.map(f64::from)),
+            n(x.attempt.map(f64::from)),
+            n(x.max_attempts.map(f64::from)),
+            n(x.delay_ms.map(|d| d as f64)),
+            n(x.retry_after_ms.map(|d| d as f64)),
+            n(x.elapsed_ms),
+            n(x.retry_budget.map(f64::from)),
+            n(x.call.map(f64::from)),
+        ];
+        log_event(
+            &self.target,
+            e.level.as_str(),
+            e.message,
+            &w.finish(),
+            &nums,
+        );
     }
 }

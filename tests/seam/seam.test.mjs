@@ -236,3 +236,27 @@ test('a retry stopped by the budget wraps the last error, message composed in JS
   assert.match(e.message, /^GET \/api\/v1\/x: not retried, the client's retry budget is exhausted \(too many recent failures\); last error: \[503\]/);
   await c.close();
 });
+
+test('a log event is built in one call into JS, with its fields in order', async () => {
+  const { fetch } = scripted(503, 200);
+  const events = [];
+  const logger = (level, message, fields) => events.push({ level, message, fields });
+  const c = client(fetch, { logger, logLevel: 'debug', retryDelay: 0.001, jitter: 'none', retryBudget: false });
+  await c.request('GET', '/api/v1/health');
+  events.length = 0;
+  const quiet = client(scripted(200).fetch, { logger, logLevel: 'error' });
+  await quiet.request('GET', '/api/v1/health');
+  const silent = await counter.during(() => quiet.request('GET', '/api/v1/health'));
+  const loud = await counter.during(() => c.request('GET', '/api/v1/health'));
+  const sent = events.filter((e) => e.message === 'Send request');
+  assert.ok(sent.length >= 1, JSON.stringify(events));
+  assert.deepEqual(Object.keys(sent[0].fields), ['method', 'url', 'attempt', 'maxAttempts', 'elapsedMs', 'callId']);
+  assert.equal(sent[0].fields.method, 'GET');
+  const perEvent = (loud.total - silent.total) / events.length;
+  // Field by field from wasm an event took about 25 crossings.
+  assert.ok(perEvent <= 3, `${perEvent} crossings per event: ${JSON.stringify(loud.byKey)}`);
+  // A logger that throws breaks nothing.
+  const bad = client(scripted(200).fetch, { logger: () => { throw new Error('logger down'); }, logLevel: 'debug' });
+  assert.deepEqual(await bad.request('GET', '/api/v1/health'), { ok: true });
+  for (const x of [c, quiet, bad]) await x.close();
+});
