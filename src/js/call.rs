@@ -3,7 +3,6 @@
 //! one packed string); here the engine's own rules are applied to them (path, header and key
 //! syntax, duration ceilings), with the same messages as ever.
 
-use super::errors::request_error;
 use crate::engine::io::Expect;
 use crate::policy::call_retry::CallRetryOptions;
 use crate::policy::config::{duration_ms, MAX_TIMEOUT_S};
@@ -21,6 +20,10 @@ use web_sys::AbortSignal;
 extern "C" {
     /// One call's arguments as call.js read them.
     pub(super) type Spec;
+
+    /// A `RequestValidationError` naming the argument: "`field` message", composed in JS.
+    #[wasm_bindgen(js_name = invalid)]
+    pub(super) fn request_error(field: &str, message: &str) -> JsValue;
 
     /// Reads and type-checks the arguments; throws a `RequestValidationError`.
     #[wasm_bindgen(catch, js_name = readCall)]

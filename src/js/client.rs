@@ -2,9 +2,9 @@
 
 use super::abort::JsSleeper;
 use super::call;
-use super::errors::{config_error, Fields};
+use super::errors::Fields;
 use super::globals::{JsClock, JsRng};
-use super::options::read_options;
+use super::options::{config_error, read_options};
 use super::paging::{Mode, PagedCall, Paginator};
 use super::response::{api_promise, install_rate_limit_parser, with_data};
 use super::session::Session;

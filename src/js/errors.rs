@@ -2,7 +2,6 @@
 
 use super::packed::Writer;
 use crate::engine::error::{Error, ErrorClass, ErrorKind};
-use crate::policy::config::ConfigError;
 use crate::policy::method::Method;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -210,35 +209,6 @@ impl Default for Fields {
     fn default() -> Self {
         Fields::new()
     }
-}
-
-/// A `ConfigurationError` naming the option.
-pub fn config_error(e: &ConfigError) -> JsValue {
-    config_error_caused(e, &JsValue::UNDEFINED)
-}
-
-/// A `ConfigurationError` naming the option, with the exception behind it as `cause`.
-pub fn config_error_caused(e: &ConfigError, cause: &JsValue) -> JsValue {
-    let f = Fields::new();
-    f.set("option", e.option.as_str());
-    make_error("ConfigurationError", &e.to_string(), &f.into_value(), cause)
-}
-
-/// A `RequestValidationError` naming the argument.
-pub fn request_error(field: &str, message: &str) -> JsValue {
-    request_error_caused(field, message, &JsValue::UNDEFINED)
-}
-
-/// A `RequestValidationError` naming the argument, with the exception behind it as `cause`.
-pub fn request_error_caused(field: &str, message: &str, cause: &JsValue) -> JsValue {
-    let f = Fields::new();
-    f.set("field", field);
-    make_error(
-        "RequestValidationError",
-        &format!("`{field}` {message}"),
-        &f.into_value(),
-        cause,
-    )
 }
 
 /// A `ResponseValidationError` for a 2xx body that is not what was promised.

@@ -54,7 +54,7 @@ const RUNTIME_ERROR = 1 << 21;
 const NUMBER = 22;
 
 /** The error of a bad option: "VClient option `x` message" (as `ConfigError`'s Display). */
-function invalid(option, message, cause) {
+export function invalid(option, message, cause) {
   return new ConfigurationError(`VClient option \`${option}\` ${message}`, { option }, cause);
 }
 

@@ -14,6 +14,11 @@ extern "C" {
     /// The options as options.js read them.
     type Spec;
 
+    /// A `ConfigurationError` naming the option: "VClient option `x` message" (as
+    /// `ConfigError`'s Display), composed in JS.
+    #[wasm_bindgen(js_name = invalid)]
+    fn config_invalid(option: &str, message: &str) -> JsValue;
+
     /// Reads and type-checks the options; throws a `ConfigurationError` naming the option.
     #[wasm_bindgen(catch, js_name = readOptions)]
     fn read_options_js(options: &JsValue, nums: &mut [f64]) -> Result<Spec, JsValue>;
@@ -161,4 +166,9 @@ pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
         logger: on(LOGGER).then(|| JsLogger::new(spec.l(), min)),
         user_agent,
     })
+}
+
+/// The `ConfigurationError` of an option the policy refused.
+pub fn config_error(e: &crate::policy::config::ConfigError) -> JsValue {
+    config_invalid(&e.option, &e.message)
 }

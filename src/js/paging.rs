@@ -2,7 +2,8 @@
 //! The offsets, the envelope rules and when a listing must stop are in
 //! `policy::pagination` (a `Pager`); every page is one `request()` with its own retries.
 
-use super::errors::{at_call_site, make_error, request_error, response_error, Fields};
+use super::call::request_error;
+use super::errors::{at_call_site, make_error, response_error, Fields};
 use super::read;
 use super::response::with_data;
 use super::session::{Sent, Session};

@@ -2,8 +2,9 @@
 //! which runs one checked call through the engine. `VClient` and the paginators hold one.
 
 use super::abort::{Closer, JsCancel, JsSleeper};
+use super::call::request_error;
 use super::call::Call;
-use super::errors::{call_error, call_fields, closed_error, make_error, request_error, Fields};
+use super::errors::{call_error, call_fields, closed_error, make_error, Fields};
 use super::globals::{JsClock, JsRng};
 use super::logger::JsLogger;
 use super::response::with_data;
