@@ -87,3 +87,31 @@ export function readPage(listing, limit, offset, nums) {
   const init = { ...listing.init, query: { limit, offset, ...listing.rest } };
   return readCall('GET', listing.path, init, nums);
 }
+
+// How a member of the envelope was found (src/policy/pagination.rs `Member`).
+const ABSENT = 0;
+const NUMBER = 1;
+const OTHER = 2;
+
+/**
+ * A page body's envelope for the engine, in one crossing: returns `items` when it is an array,
+ * and fills `nums` with [item count or -1, then kind and value of `limit`, `offset`, `total`].
+ * Runs no caller code (the body is parsed JSON), so the view of wasm memory stays valid.
+ */
+export function pageView(body, nums) {
+  const object = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const items = object && Array.isArray(body.items) ? body.items : undefined;
+  nums[0] = items === undefined ? -1 : items.length;
+  ['limit', 'offset', 'total'].forEach((key, i) => {
+    const v = object ? body[key] : undefined;
+    nums[1 + 2 * i] = v === undefined ? ABSENT : typeof v === 'number' ? NUMBER : OTHER;
+    nums[2 + 2 * i] = typeof v === 'number' ? v : 0;
+  });
+  return items;
+}
+
+/** `getPage`'s additions to the server's envelope. `nextOffset`: -1 after the last page. */
+export function annotatePage(body, hasMore, nextOffset) {
+  body.hasMore = hasMore;
+  body.nextOffset = nextOffset < 0 ? null : nextOffset;
+}

@@ -4,12 +4,11 @@
 
 use super::call::request_error;
 use super::errors::{at_call_site, make_error, response_error, Fields};
-use super::read;
 use super::response::with_data;
 use super::session::{Sent, Session};
 use crate::policy::pagination::{
-    page_request, read_envelope, PageInfo, PageRequest, Pager, PagingError, DEFAULT_PAGE_LIMIT,
-    MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
+    envelope_numbers, page_request, Member, PageInfo, PageRequest, Pager, PagingError,
+    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
 };
 use js_sys::{Array, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -38,6 +37,14 @@ extern "C" {
     fn n(this: &Listing) -> Array;
     #[wasm_bindgen(method, getter)]
     fn h(this: &Listing) -> JsValue;
+
+    /// A page body's `items` (when an array) and its envelope's numbers (see page.js).
+    #[wasm_bindgen(js_name = pageView)]
+    fn page_view(body: &JsValue, nums: &mut [f64]) -> JsValue;
+
+    /// Adds `hasMore` and `nextOffset` (-1: none) to a `getPage` result.
+    #[wasm_bindgen(js_name = annotatePage)]
+    fn annotate_page(body: &JsValue, has_more: bool, next_offset: f64);
 
     /// One page's request, read as `request()` reads its arguments (see call.js).
     #[wasm_bindgen(catch, js_name = readPage)]
@@ -127,33 +134,36 @@ impl PagedCall {
         &self,
         inner: &Rc<Session>,
         page: PageRequest,
-    ) -> Result<(JsValue, PageInfo, Sent), JsValue> {
+    ) -> Result<(JsValue, JsValue, PageInfo, Sent), JsValue> {
         let mut nums: super::call::Nums = Default::default();
         let spec = read_page(&self.listing, page.limit, page.offset as f64, &mut nums)?;
         let sent = inner.send(super::call::checked(&spec, nums)?).await?;
         let (body, request_id) = (sent.data(), sent.request_id.as_deref());
-        let items = read::prop(&body, "items").filter(Array::is_array);
-        if let (Some(hook), Some(items)) = (&self.hook, &items) {
-            super::hook::run(Some(hook), items.clone(), request_id)?;
+        let mut nums = [0f64; 7];
+        let items = page_view(&body, &mut nums);
+        if let Some(hook) = &self.hook {
+            if !items.is_undefined() {
+                super::hook::run(Some(hook), items.clone(), request_id)?;
+            }
         }
-        let info = read_envelope(
-            &body,
-            page,
-            items
-                .as_ref()
-                .map(|a| a.unchecked_ref::<Array>().length() as usize),
-        )
-        .map_err(|e| {
-            response_error(
-                &format!(
-                    "The page from GET {} is not a page envelope: {} {}",
-                    self.path, e.path, e.message
-                ),
-                None,
-                &JsValue::UNDEFINED,
-            )
-        })?;
-        Ok((body, info, sent))
+        let member = |i: usize| match nums[i] as u8 {
+            0 => Member::Absent,
+            1 => Member::Number(nums[i + 1]),
+            _ => Member::Other,
+        };
+        let count = (nums[0] >= 0.0).then_some(nums[0] as usize);
+        let info =
+            envelope_numbers(page, count, [member(1), member(3), member(5)]).map_err(|e| {
+                response_error(
+                    &format!(
+                        "The page from GET {} is not a page envelope: {} {}",
+                        self.path, e.path, e.message
+                    ),
+                    None,
+                    &JsValue::UNDEFINED,
+                )
+            })?;
+        Ok((body, items, info, sent))
     }
 
     /// Fetches the pager's next page and hands it to the pager; a page that breaks the
@@ -162,16 +172,16 @@ impl PagedCall {
         &self,
         inner: &Rc<Session>,
         pager: &mut Pager,
-    ) -> Result<(JsValue, Option<Sent>), JsValue> {
+    ) -> Result<(JsValue, JsValue, Option<Sent>), JsValue> {
         let Some(page) = pager.next_request() else {
-            return Ok((JsValue::UNDEFINED, None));
+            return Ok((JsValue::UNDEFINED, JsValue::UNDEFINED, None));
         };
         let fetched = self.fetch(inner, page).await;
-        let (body, info, sent) = fetched.inspect_err(|_| pager.stop())?;
+        let (body, items, info, sent) = fetched.inspect_err(|_| pager.stop())?;
         pager
             .receive(info)
             .map_err(|e| self.paging_error(&e, sent.request_id.as_deref()))?;
-        Ok((body, Some(sent)))
+        Ok((body, items, Some(sent)))
     }
 
     /// The error for a page that breaks the paging contract: the message names the page
@@ -201,11 +211,13 @@ impl PagedCall {
         page: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
         let mut pager = Pager::new(page);
-        let (body, sent) = self.next_page(inner, &mut pager).await?;
+        let (body, _, sent) = self.next_page(inner, &mut pager).await?;
         let next = pager.next_request();
-        let _ = Reflect::set(&body, &"hasMore".into(), &next.is_some().into());
-        let next = next.map_or(JsValue::NULL, |p| JsValue::from(p.offset as f64));
-        let _ = Reflect::set(&body, &"nextOffset".into(), &next);
+        annotate_page(
+            &body,
+            next.is_some(),
+            next.map_or(-1.0, |p| p.offset as f64),
+        );
         // The page is the record's `data` itself (the same object), now annotated.
         let record = sent.map_or_else(|| with_data(&Object::new(), &body), |s| s.record);
         Ok((body, record))
@@ -222,8 +234,8 @@ impl PagedCall {
         let mut pager = Pager::new(first);
         let mut last = None;
         while pager.next_request().is_some() {
-            let (body, sent) = self.next_page(inner, &mut pager).await?;
-            if let Some(items) = read::prop(&body, "items") {
+            let (_, items, sent) = self.next_page(inner, &mut pager).await?;
+            if !items.is_undefined() {
                 // One crossing per page, not two per item.
                 all = all.concat(items.unchecked_ref::<Array>());
             }
@@ -339,15 +351,15 @@ async fn step(
         let page = call
             .next_page(&inner, &mut pager)
             .await
-            .map(|(body, _)| body);
+            .map(|(_, items, _)| items);
         let mut s = state.borrow_mut();
         // `return()` during the fetch has ended the iteration: keep it ended.
         if s.pager.next_request().is_none() {
             return Ok(iter_result(JsValue::UNDEFINED, true));
         }
         s.pager = pager;
-        let body = page?;
-        if let Some(items) = read::prop(&body, "items") {
+        let items = page?;
+        if !items.is_undefined() {
             s.items = items.unchecked_into();
             s.len = s.items.length();
             s.at = 0;

@@ -253,6 +253,17 @@ pub struct EnvelopeError {
     pub message: &'static str,
 }
 
+/// One number of an envelope as the body has it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Member {
+    /// Not there.
+    Absent,
+    /// A number.
+    Number(f64),
+    /// Anything else, `null` included.
+    Other,
+}
+
 /// Reads an envelope. `items` must be an array; a missing `limit`, `offset` or `total`
 /// counts as the reference's defaults (`requested.limit`, `requested.offset`, 0), but one
 /// of the wrong type is an error. Returns the page's numbers and its item count limit.
@@ -261,26 +272,41 @@ pub fn read_envelope<J: JsonView>(
     requested: PageRequest,
     items_len: Option<usize>,
 ) -> Result<PageInfo, EnvelopeError> {
+    let member = |key: &str| match body.member(key) {
+        None => Member::Absent,
+        Some(v) => v.as_number().map_or(Member::Other, Member::Number),
+    };
+    envelope_numbers(
+        requested,
+        items_len,
+        [member("limit"), member("offset"), member("total")],
+    )
+}
+
+/// [`read_envelope`] over what the body holds: the item count (`None`: `items` is not an
+/// array) and its `limit`, `offset` and `total`.
+pub fn envelope_numbers(
+    requested: PageRequest,
+    items_len: Option<usize>,
+    [limit, offset, total]: [Member; 3],
+) -> Result<PageInfo, EnvelopeError> {
     let count = items_len.ok_or(EnvelopeError {
         path: "$.items",
         message: "must be an array",
     })? as u64;
-    let number = |key: &str, path: &'static str, default: u64| match body.member(key) {
-        None => Ok(default),
-        Some(v) => v
-            .as_number()
-            .filter(|n| n.is_finite() && *n >= 0.0 && n.fract() == 0.0)
-            .map(|n| n as u64)
-            .ok_or(EnvelopeError {
-                path,
-                message: "must be a non-negative integer",
-            }),
+    let number = |m: Member, path: &'static str, default: u64| match m {
+        Member::Absent => Ok(default),
+        Member::Number(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        _ => Err(EnvelopeError {
+            path,
+            message: "must be a non-negative integer",
+        }),
     };
     Ok(PageInfo {
         count,
-        limit: number("limit", "$.limit", u64::from(requested.limit))?,
-        offset: number("offset", "$.offset", requested.offset)?,
-        total: number("total", "$.total", 0)?,
+        limit: number(limit, "$.limit", u64::from(requested.limit))?,
+        offset: number(offset, "$.offset", requested.offset)?,
+        total: number(total, "$.total", 0)?,
     })
 }
 
