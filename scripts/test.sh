@@ -35,6 +35,26 @@ deno_cases() {
     WASM_BINDGEN_USE_DENO=1 wasm_test --test any
 }
 
+# The wasm cases in Chromium. wasm-bindgen-test-runner 0.2.130's file server sometimes never
+# answers some of the module requests a fresh Chromium makes at once (watched: 2 of 9 snippet
+# fetches left pending, far more often with this boundary's modules than before it), and the page
+# then waits, no test started, until the timeout. Only that case runs again, up to 5 runs in all,
+# each said in the log; a run in which any test started stands as it is, pass or fail.
+chromium_cases() {
+  local out rc run
+  for run in 1 2 3 4 5; do
+    out=$(WASM_BINDGEN_TEST_TIMEOUT=60 "$@" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    [ "$rc" -eq 0 ] && return 0
+    if grep -qE '^running [0-9]+ tests' <<<"$out" || ! grep -q 'Failed to detect test as having been run' <<<"$out"; then
+      return "$rc"
+    fi
+    echo "== the test runner's file server stalled before any test started (run $run of 5)"
+  done
+  return 1
+}
+
 # The generator's output is committed; regenerating must change nothing.
 gen_current() {
   local tmp; tmp=$(mktemp -d)
@@ -60,8 +80,8 @@ suite "service tables and checks in JS (schemas, query, paths)" node --test test
 suite "endpoint table vs OpenAPI" python3 scripts/check_endpoints.py
 suite "generated service code is current" gen_current
 suite "wasm in Node" wasm_test --test any
-suite "wasm in headless Chromium (wasm-pack)" wasm-pack test --mode no-install --headless --chrome . --test browser
-suite "wasm in a Chromium Web Worker" env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
+suite "wasm in headless Chromium (wasm-pack)" chromium_cases wasm-pack test --mode no-install --headless --chrome . --test browser
+suite "wasm in a Chromium Web Worker" chromium_cases env WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target wasm32-unknown-unknown --test any
 suite "wasm in Deno" deno_cases
 suite "release build + npm pack" scripts/package.sh
 suite "README code blocks run as written" node tests/readme/run.mjs
