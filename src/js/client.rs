@@ -6,7 +6,7 @@ use super::errors::Fields;
 use super::globals::{JsClock, JsRng};
 use super::options::{config_error, read_options};
 use super::paging::{Mode, PagedCall, Paginator};
-use super::response::{api_promise, install_rate_limit_parser, with_data};
+use super::response::{api_promise, install_rate_limit_parser};
 use super::session::Session;
 use super::transport::FetchTransport;
 use crate::engine::log::Level;
@@ -110,22 +110,15 @@ impl VClient {
     ) -> Promise {
         let inner = self.inner.clone();
         // Read now, at the call: the caller may change its objects once this returns.
-        let call = call::read(&method, &path, &init.unwrap_or_default());
-        api_promise(&future_to_promise(async move {
-            let call = call?;
-            let hook = call.input.hook.clone();
-            let sent = inner.send(call).await?;
-            match hook {
-                // The hook (a service's schema check) may return another value: it becomes
-                // the record's data.
-                Some(h) => {
-                    let value =
-                        super::hook::run(Some(&h), sent.data(), sent.request_id.as_deref())?;
-                    Ok(with_data(&sent.record, &value))
-                }
-                None => Ok(sent.record),
-            }
-        }))
+        let mut call = call::read(&method, &path, &init.unwrap_or_default());
+        // A service's schema check runs in JS, on the record the engine resolves with.
+        let hook = call
+            .as_mut()
+            .ok()
+            .and_then(|c| c.input.hook.take())
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        let raw = future_to_promise(async move { Ok(inner.send(call?).await?.record) });
+        api_promise(&raw, &hook)
     }
 
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
@@ -139,11 +132,16 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        api_promise(&future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
-            let page = call.first_page(paging.limit, paging.offset)?;
-            Ok(call.one_page_sent(&inner, page).await?.1)
-        }))
+        api_promise(
+            &future_to_promise(async move {
+                let (call, paging) =
+                    PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
+                let page = call.first_page(paging.limit, paging.offset)?;
+                Ok(call.one_page_sent(&inner, page).await?.1)
+            }),
+            // The page's items went through the services' hook page by page already.
+            &JsValue::UNDEFINED,
+        )
     }
 
     /// Every item of a paginated list, fetched page by page (each page retried on its own).
@@ -154,11 +152,15 @@ impl VClient {
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        api_promise(&future_to_promise(async move {
-            let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
-            let first = call.iteration_page(paging.page_size)?;
-            Ok(call.collect_sent(&inner, first).await?.1)
-        }))
+        api_promise(
+            &future_to_promise(async move {
+                let (call, paging) =
+                    PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
+                let first = call.iteration_page(paging.page_size)?;
+                Ok(call.collect_sent(&inner, first).await?.1)
+            }),
+            &JsValue::UNDEFINED,
+        )
     }
 
     /// An async iterator over every item of a paginated list:

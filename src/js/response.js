@@ -60,9 +60,18 @@ export class APIPromise extends Promise {
 
 function noop() {}
 
-/** Wraps the engine's promise of a record (used by the wasm side). */
-export function apiPromise(raw) {
-  return new APIPromise(raw);
+/**
+ * Wraps the engine's promise of a record (used by the wasm side). `hook`: the JS services'
+ * response hook (their schema check), run on a 2xx body with its request id; what it returns
+ * becomes the data, what it throws rejects the call.
+ */
+export function apiPromise(raw, hook) {
+  return new APIPromise(typeof hook === 'function' ? raw.then((record) => checked(record, hook)) : raw);
+}
+
+function checked(record, hook) {
+  record.data = hook(record.data, header(record.headers, 'x-request-id') ?? undefined);
+  return record;
 }
 
 /** Puts `value` as the record's data (a download, a page list) and returns the record. */

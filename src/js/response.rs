@@ -9,9 +9,10 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/response.js")]
 extern "C" {
-    /// The `APIPromise` over the engine's promise of a record (see response.js).
+    /// The `APIPromise` over the engine's promise of a record, with the JS services' response
+    /// hook run on its body in JS (`undefined`: none; see response.js).
     #[wasm_bindgen(js_name = apiPromise)]
-    pub fn api_promise(raw: &Promise) -> Promise;
+    pub fn api_promise(raw: &Promise, hook: &JsValue) -> Promise;
 
     /// Sets `record.data = value` and returns the record.
     #[wasm_bindgen(js_name = withData)]
