@@ -1,8 +1,8 @@
 //! The response hook of the JS service layer: a function a service puts in a raw call's
-//! options under `Symbol.for("vclient.responseHook")`. The call runs it on a 2xx body (a
-//! page: on its items) with the request id, and resolves with what it returns or rejects
-//! with what it throws. So a service makes one raw call and returns that call's promise,
-//! and its schema check still runs inside the call.
+//! options under `Symbol.for("vclient.responseHook")`. It runs on a 2xx body with the request
+//! id, and the call resolves with what it returns or rejects with what it throws. So a service
+//! makes one raw call and returns that call's promise, its schema check inside the call:
+//! `request()` runs it in response.js; a listing runs it here, on each page's items.
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
