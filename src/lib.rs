@@ -6,6 +6,10 @@
 //! - [`engine`]: the async attempt loop, generic over transport, sleeper, clock and RNG;
 //! - `js` (wasm32 only): the `fetch` transport, timers, errors and the exported `VClient` class.
 
+// A panic traps the wasm instance: product code handles every `Option`/`Result` (all 50
+// `unwrap`/`expect` calls of src/ are in tests), and clippy keeps it so.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 /// talc instead of the default dlmalloc: smaller and faster on wasm (measured in
 /// scripts/build.sh output; see the commit that added it).
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
