@@ -5,7 +5,7 @@
 // knobs against the client's config) are checked in Rust on those values (src/js/call.rs).
 
 import { RequestValidationError, describe } from './errors.js';
-import { headerPairs, isRecord, quoted, readOnce, typeName } from './values.js';
+import { HOOK_KEY, handOver, headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `request()` reads: one table; the services take `CALL_OPTION_KNOBS` of it. */
 const REQUEST_OPTIONS = [
@@ -37,8 +37,6 @@ const BYTES = 16;
 const KEY = 32;
 const ON_BEHALF_OF = 64;
 const CONTENT_TYPE = 128;
-
-const HOOK_KEY = Symbol.for('vclient.responseHook');
 
 /** The error a bad argument throws: "`field` message", `field` set, `cause` what a getter threw. */
 export function invalid(field, message, cause) {
@@ -145,9 +143,6 @@ function body(o, method, spec) {
   return BODY;
 }
 
-/** `s` as a field of the packed string: its UTF-16 length, `:`, itself. */
-const field = (s) => `${s.length}:${s}`;
-
 /**
  * Reads and type-checks one call's arguments. Returns `{ n, t, b, s, h }`: `n` the numbers
  * [flags, method, timeout, maxRetries, totalTimeout, retryDelay, maxRetryDelay, query pairs],
@@ -169,7 +164,8 @@ export function readCall(method, path, init, nums) {
   const spec = { n, t: '', b: undefined, s: undefined, h: undefined, contentType: undefined };
   if (init == null) {
     spec.t = field(path);
-    return done(spec, nums);
+    handOver(n, nums);
+    return spec;
   }
   let flags = 0;
   const strings = [path];
@@ -223,14 +219,6 @@ export function readCall(method, path, init, nums) {
   for (const s of query) t += field(s);
   for (const s of pairs) t += field(s);
   spec.t = t;
-  return done(spec, nums);
-}
-
-/** Copies the numbers into wasm memory, last, once no caller code can run any more. */
-function done(spec, nums) {
-  if (nums.length === spec.n.length + 1) {
-    nums.set(spec.n);
-    nums[spec.n.length] = 1;
-  }
+  handOver(n, nums);
   return spec;
 }

@@ -5,7 +5,7 @@
 // syntax) stay in Rust: src/policy/config.rs `resolve`, via src/js/options.rs.
 
 import { ConfigurationError } from './errors.js';
-import { headerPairs, isRecord, quoted, readOnce, typeName } from './values.js';
+import { handOver, headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `new VClient()` understands: the one table of their names. */
 const OPTIONS = [
@@ -158,9 +158,6 @@ function runtimeError(spec) {
   return undefined;
 }
 
-/** `s` as a field of the packed string: its UTF-16 length, `:`, itself. */
-const field = (s) => `${s.length}:${s}`;
-
 /**
  * Reads and type-checks `new VClient(options)`'s options (`undefined`: all from the
  * environment), each read once: a throwing getter fails naming the option, the exception as
@@ -276,9 +273,6 @@ export function readOptions(options, nums) {
   for (const s of strings) t += field(s);
   for (const s of pairs) t += field(s);
   spec.t = t;
-  if (nums.length === n.length + 1) {
-    nums.set(n);
-    nums[n.length] = 1;
-  }
+  handOver(n, nums);
   return spec;
 }

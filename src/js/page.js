@@ -3,7 +3,7 @@
 // What the numbers mean (clamping, the pager's bounds) is the engine's: src/policy/pagination.rs.
 
 import { invalid, readCall } from './call.js';
-import { isRecord, readOnce, typeName } from './values.js';
+import { HOOK_KEY, handOver, isRecord, readOnce, typeName } from './values.js';
 
 /** A copy of `o`'s own keys, each read once; a getter's exception names the key's path. */
 function snapshot(o, prefix) {
@@ -74,11 +74,8 @@ export function readPaging(path, options, iterate, nums, max, reference) {
   }
   const fromLimit = iterate && Number.isNaN(pageSize) && !Number.isNaN(limit);
   const n = [limit, offset, fromLimit ? limit : pageSize, maxLimit, fromLimit ? 1 : 0];
-  if (nums.length === n.length + 1) {
-    nums.set(n);
-    nums[n.length] = 1;
-  }
-  const hook = options?.[Symbol.for('vclient.responseHook')];
+  handOver(n, nums);
+  const hook = options?.[HOOK_KEY];
   return { path, init, rest, n, h: typeof hook === 'function' ? hook : undefined };
 }
 
