@@ -8,7 +8,10 @@
 
 // A panic traps the wasm instance: product code handles every `Option`/`Result` (all 50
 // `unwrap`/`expect` calls of src/ are in tests), and clippy keeps it so.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 /// talc instead of the default dlmalloc: smaller and faster on wasm (measured in
 /// scripts/build.sh output; see the commit that added it).
