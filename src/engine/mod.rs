@@ -1,12 +1,15 @@
-//! The engine: the async attempt loop, generic over a transport, a sleeper, a clock and an
-//! RNG, so it runs natively under `cargo test` with fakes and under wasm with `fetch`.
+//! The engine: the attempt loop as a state machine (`machine`), generic over a clock and an
+//! RNG, and an async driver over a transport and a sleeper (`call`), so it runs natively
+//! under `cargo test` with fakes and under wasm driven from JS.
 
 mod call;
 pub mod error;
 pub mod io;
 pub mod log;
+mod machine;
 
-pub use call::{stop_name, CallOptions, Engine, Success};
+pub use call::{CallOptions, Engine};
+pub use machine::{stop_name, Call, Core, Next, Settings, Success};
 
 #[cfg(test)]
 mod fakes;

@@ -555,3 +555,4 @@ fn an_exhausted_ratelimit_on_a_404_is_no_retry_hint() {
 
 mod budget_pacing;
 mod call_retry;
+mod machine;
