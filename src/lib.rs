@@ -3,8 +3,10 @@
 //! Three layers, and only the last one touches JavaScript:
 //! - [`policy`]: pure decisions and parsers (retry table, backoff, `Retry-After`,
 //!   `RateLimit`, problem details, idempotency, configuration checks);
-//! - [`engine`]: the async attempt loop, generic over transport, sleeper, clock and RNG;
-//! - `js` (wasm32 only): the `fetch` transport, timers, errors and the exported `VClient` class.
+//! - [`engine`]: the attempt loop as a state machine over a clock and an RNG, and an async
+//!   driver for it over a transport and a sleeper (natively, the tests' fakes);
+//! - `js` (wasm32 only): the seam a JS driver steps calls through (drive.js performs the
+//!   attempts and sleeps), errors and the exported `VClient` class.
 
 // A panic traps the wasm instance: product code handles every `Option`/`Result` (all 50
 // `unwrap`/`expect` calls of src/ are in tests), and clippy keeps it so.

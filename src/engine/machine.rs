@@ -137,6 +137,11 @@ impl<C: Clock, R: Rng> Core<C, R> {
         &self.clock
     }
 
+    /// The randomness the calls draw from.
+    pub fn rng(&self) -> &R {
+        &self.rng
+    }
+
     /// Whether events are wanted: without a logger, no event is built.
     pub fn logs(&self) -> bool {
         self.logger.is_some()

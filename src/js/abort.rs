@@ -1,16 +1,10 @@
-//! Cancellation: the client's close registry and the sleep between attempts. Both live in
-//! src/js/attempt.js, beside the attempt they cancel, so an attempt or a sleep is one call
-//! from wasm and no Rust closure is handed to JS. Every timer and listener there is removed
-//! when its attempt or sleep ends, however it ends.
+//! Cancellation: the client's close registry. It lives in src/js/attempt.js, beside the
+//! attempts and sleeps it cancels (drive.js registers each), so no Rust closure is handed to
+//! JS. Every timer and listener there is removed when its attempt or sleep ends, however it
+//! ends.
 
-use super::globals::timer_ms;
-use crate::engine::io::Interrupt;
-use js_sys::Promise;
 use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
-use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
@@ -24,10 +18,6 @@ extern "C" {
     /// Marks the registry closed and aborts everything registered.
     #[wasm_bindgen(method, js_name = closeAll)]
     fn close_all(this: &Registry);
-
-    /// Resolves 0 after `ms`, 1 when `signal` aborts, 2 when the client closes.
-    #[wasm_bindgen(method)]
-    fn sleep(this: &Registry, ms: f64, signal: &JsValue) -> Promise;
 }
 
 /// A client's in-flight cancellations. `close()` aborts each attempt and ends each sleep
@@ -65,44 +55,8 @@ impl Closer {
         true
     }
 
-    /// The JS registry, for attempt.js.
+    /// The JS registry, for drive.js.
     pub fn registry(&self) -> &Registry {
         &self.registry
-    }
-}
-
-/// The caller's cancellation sources for one call.
-#[derive(Debug, Clone)]
-pub struct JsCancel {
-    /// The caller's `signal` option.
-    pub user: Option<AbortSignal>,
-    /// The client's registry, for `close()`.
-    pub closer: Rc<Closer>,
-}
-
-impl JsCancel {
-    /// The caller's signal, else `none` (`undefined`).
-    pub fn signal<'a>(&'a self, none: &'a JsValue) -> &'a JsValue {
-        self.user.as_ref().map_or(none, |s| s.as_ref())
-    }
-}
-
-/// Sleeps between attempts; the caller's signal or the client's close ends it at once.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsSleeper;
-
-impl crate::engine::io::Sleeper<JsCancel> for JsSleeper {
-    async fn sleep(&self, ms: u64, cancel: &JsCancel) -> Result<(), Interrupt> {
-        if cancel.closer.is_closed() {
-            return Err(Interrupt::Closed);
-        }
-        let none = JsValue::UNDEFINED;
-        let signal = cancel.signal(&none);
-        let slept = cancel.closer.registry().sleep(timer_ms(ms as f64), signal);
-        match wasm_bindgen_futures::JsFuture::from(slept).await {
-            Ok(code) if code.as_f64() == Some(0.0) => Ok(()),
-            Ok(code) if code.as_f64() == Some(2.0) => Err(Interrupt::Closed),
-            _ => Err(Interrupt::Aborted),
-        }
     }
 }

@@ -1,19 +1,13 @@
-// The engine's I/O in one call from wasm per attempt: fetch, the headers the engine reads, the
-// body (capped; parsed when JSON is wanted), under one AbortController. Done from wasm this
-// took some fifty crossings and two awaited promises. Rust still decides everything (timeouts,
-// retries, waits, pacing); here are also the client's constant headers, its close registry and
-// the sleep between attempts.
+// One attempt as drive.js performs it: fetch, the headers the engine reads, the body (capped;
+// parsed when JSON is wanted), under one AbortController. Done from wasm this took some fifty
+// crossings and two awaited promises. Rust still decides everything (timeouts, retries, waits,
+// pacing); here are also the client's close registry and the sleep between attempts.
 
 /**
- * The per-client part of every attempt. `template`: the constant headers as "name\nvalue\n…"
- * (header names are tokens and values never hold a line break: both are checked first);
- * `key`: the X-API-KEY, set last so it always wins, or undefined for a key-less client.
+ * Header pairs from "name\nvalue\n…" (header names are tokens and values never hold a line
+ * break: both are checked first).
  */
-export function session(fetch, thisArg, template, key, cap, pacing) {
-  return { fetch, thisArg, template: pairs(template), key, cap, pacing };
-}
-
-function pairs(packed) {
+export function pairs(packed) {
   const out = [];
   if (packed === '') return out;
   const parts = packed.split('\n');
@@ -68,7 +62,7 @@ const CLOSED = { why: 'c' };
 /**
  * Performs one attempt. `headers`: this call's headers as "name\nvalue\n…", layered over the
  * template; `expect`: 0 JSON, 1 bytes; `number`: the attempt's number (from 1). Never rejects:
- * resolves with the payload, and then `meta(promise)` says what it is. A success (P, B)
+ * resolves with the payload, and then `promise.out.meta` says what it is. A success (P, B)
  * resolves with `out` itself, the call's record: `data` (the parsed body or the bytes) and
  * what `.withResponse()` reads (status, headers, number, sent), kept in JS at no cost.
  */
@@ -77,11 +71,6 @@ export function attempt(s, reg, signal, method, url, headers, body, timeoutMs, e
   const promise = run(out, s, reg, signal, method, url, headers, body, timeoutMs, expect);
   promise.out = out;
   return promise;
-}
-
-/** The outcome's description, once the promise has resolved. */
-export function meta(promise) {
-  return promise.out.meta;
 }
 
 // `meta`: a kind letter, then for a response its status and headers, one per line: "" when

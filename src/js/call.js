@@ -5,7 +5,7 @@
 // knobs against the client's config) are checked in Rust on those values (src/js/call.rs).
 
 import { RequestValidationError, describe } from './errors.js';
-import { HOOK_KEY, handOver, headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
+import { HOOK_KEY, headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `request()` reads: one table; the services take `CALL_OPTION_KNOBS` of it. */
 const REQUEST_OPTIONS = [
@@ -25,12 +25,12 @@ export const CALL_OPTION_KNOBS = Object.freeze([
   'signal', 'timeout', 'headers', 'idempotencyKey', ...RETRY_KNOBS,
 ]);
 
-// In the order of src/policy/method.rs's `Method::from_index`.
-const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// In the order of src/policy/method.rs's `Method::ALL`.
+export const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 // Flag bits of the first number (src/js/call.rs reads the same values).
 const BODY = 1;
-const FILE = 2;
+export const FILE = 2;
 const SIGNAL = 4;
 const HOOK = 8;
 const BYTES = 16;
@@ -148,12 +148,11 @@ function body(o, method, spec) {
  * [flags, method, timeout, maxRetries, totalTimeout, retryDelay, maxRetryDelay, query pairs],
  * NaN for a number not given; `t` the strings, packed as `len:text` fields (path, then key,
  * On-Behalf-Of and content type when flagged, the query pairs, the header pairs); `b` the body
- * or file, `s` the signal, `h` the services' response hook. The numbers are also copied into
- * `nums`, a view of wasm memory, with 1 in its last slot; a getter that called into wasm and
- * grew its memory detaches that view, and then the engine reads `n` instead. Throws a
- * `RequestValidationError` naming the argument.
+ * or file, `s` the signal, `h` the services' response hook. drive.js hands `n` and `t` to the
+ * engine once no caller code can run any more. Throws a `RequestValidationError` naming the
+ * argument.
  */
-export function readCall(method, path, init, nums) {
+export function readCall(method, path, init) {
   const m = typeof method === 'string' && /^\s*[A-Za-z]+\s*$/.test(method)
     ? METHODS.indexOf(method.trim().toUpperCase()) : -1;
   if (m < 0) {
@@ -164,7 +163,6 @@ export function readCall(method, path, init, nums) {
   const spec = { n, t: '', b: undefined, s: undefined, h: undefined, contentType: undefined };
   if (init == null) {
     spec.t = field(path);
-    handOver(n, nums);
     return spec;
   }
   let flags = 0;
@@ -219,6 +217,5 @@ export function readCall(method, path, init, nums) {
   for (const s of query) t += field(s);
   for (const s of pairs) t += field(s);
   spec.t = t;
-  handOver(n, nums);
   return spec;
 }

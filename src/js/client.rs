@@ -1,20 +1,19 @@
 //! The exported `VClient` class.
 
-use super::abort::JsSleeper;
-use super::call;
+use super::abort::{Closer, Registry};
 use super::errors::Fields;
-use super::globals::{JsClock, JsRng};
+use super::globals::{StepClock, StepRng};
 use super::options::{config_error, read_options};
 use super::paging::{Mode, PagedCall, Paginator};
 use super::response::{api_promise, install_rate_limit_parser};
 use super::session::Session;
-use super::transport::FetchTransport;
+use super::steps::Held;
+use super::transport::pack;
 use crate::engine::log::Level;
-use crate::engine::Engine;
+use crate::engine::Core;
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
-use js_sys::Promise;
-use std::rc::Rc;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -27,7 +26,38 @@ use wasm_bindgen_futures::future_to_promise;
 /// ```
 #[wasm_bindgen(js_name = VClient)]
 pub struct VClient {
-    inner: Rc<Session>,
+    inner: Held,
+}
+
+thread_local! {
+    static CONNECTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[wasm_bindgen(module = "/src/js/drive.js")]
+extern "C" {
+    /// The client's JS side: what every attempt sends with, and this session's id for
+    /// stepping its calls through the .wasm's `exports` (see drive.js).
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = client)]
+    fn drive_client(
+        fetch: &Function,
+        this: &JsValue,
+        template: &str,
+        key: Option<String>,
+        cap: f64,
+        pacing: bool,
+        registry: &Registry,
+        id: u32,
+    ) -> JsValue;
+
+    /// Gives drive.js the .wasm's exports and memory, once per instance.
+    #[wasm_bindgen(js_name = connect)]
+    fn drive_connect(exports: &JsValue, memory: &JsValue);
+
+    /// `request(method, path, init)` run by the driver: an `APIPromise`, never a throw.
+    #[wasm_bindgen(js_name = request)]
+    fn drive_request(client: &JsValue, method: &JsValue, path: &JsValue, init: &JsValue)
+        -> Promise;
 }
 
 impl std::fmt::Debug for VClient {
@@ -69,29 +99,35 @@ impl VClient {
                 .set("maxRetries", config.retry.max_attempts - 1);
             l.emit(Level::Info, "Initialize VClient", f.into_value());
         }
-        let transport = FetchTransport::new(
-            fetch,
-            this,
-            &base_headers,
-            config.api_key.clone(),
-            config.max_response_bytes,
-            config.pacing,
-        );
-        let engine = Engine::new(
-            config,
-            transport,
-            JsSleeper,
-            JsClock,
-            JsRng,
-            js.logger
+        CONNECTED.with(|done| {
+            if !done.replace(true) {
+                drive_connect(&wasm_bindgen::exports(), &wasm_bindgen::memory());
+            }
+        });
+        let closer = Closer::default();
+        let template = pack(&base_headers);
+        let inner = Held::new(|id| {
+            let js_side = drive_client(
+                &fetch,
+                &this,
+                &template,
+                config.api_key.clone(),
+                config.max_response_bytes,
+                config.pacing,
+                closer.registry(),
+                id,
+            );
+            let logger = js
+                .logger
                 .clone()
-                .map(|l| Box::new(l) as Box<dyn crate::engine::log::Logger>),
-        );
-        let inner = Rc::new(Session {
-            engine,
-            closer: Rc::default(),
-            logger: js.logger,
-            base_headers,
+                .map(|l| Box::new(l) as Box<dyn crate::engine::log::Logger>);
+            Session::new(
+                Core::new(config, StepClock::default(), StepRng::default(), logger),
+                closer,
+                js.logger,
+                base_headers,
+                js_side,
+            )
         });
         install_rate_limit_parser();
         Ok(VClient { inner })
@@ -106,19 +142,12 @@ impl VClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "HttpMethod")] method: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: Option<JsValue>,
+        // A plain JsValue (`undefined` when left out), not an Option: handed on as is, with no
+        // check crossing back into JS.
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] init: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        // Read now, at the call: the caller may change its objects once this returns.
-        let mut call = call::read(&method, &path, &init.unwrap_or_default());
-        // A service's schema check runs in JS, on the record the engine resolves with.
-        let hook = call
-            .as_mut()
-            .ok()
-            .and_then(|c| c.input.hook.take())
-            .map_or(JsValue::UNDEFINED, JsValue::from);
-        let raw = future_to_promise(async move { Ok(inner.send(call?).await?.record) });
-        api_promise(&raw, &hook)
+        // drive.js reads the arguments at once, then steps the call through the engine.
+        drive_request(&self.inner.js, &method, &path, &init)
     }
 
     /// One page of a paginated list: the server's `{ items, limit, offset, total }` plus
@@ -185,7 +214,7 @@ impl VClient {
         if inner.closer.close() {
             if let Some(l) = &inner.logger {
                 let f = Fields::new();
-                f.set("baseUrl", inner.engine.config.base_url.as_str());
+                f.set("baseUrl", inner.core.config.base_url.as_str());
                 l.emit(Level::Info, "Close VClient", f.into_value());
             }
         }
@@ -210,13 +239,13 @@ impl VClient {
     /// The base URL, without a trailing `/`.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.inner.engine.config.base_url.clone()
+        self.inner.core.config.base_url.clone()
     }
 
     /// The company used when a service is not given one, if configured.
     #[wasm_bindgen(getter, js_name = defaultCompanyId)]
     pub fn default_company_id(&self) -> Option<String> {
-        self.inner.engine.config.default_company_id.clone()
+        self.inner.core.config.default_company_id.clone()
     }
 
     /// A description without secrets.
@@ -224,7 +253,7 @@ impl VClient {
     pub fn to_js_string(&self) -> String {
         format!(
             "VClient(baseUrl={}, closed={})",
-            self.inner.engine.config.base_url,
+            self.inner.core.config.base_url,
             self.inner.closer.is_closed()
         )
     }

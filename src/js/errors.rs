@@ -2,7 +2,6 @@
 
 use super::packed::Writer;
 use crate::engine::error::{Error, ErrorClass, ErrorKind};
-use crate::policy::method::Method;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -44,10 +43,6 @@ extern "C" {
     pub type ClientClosedError;
     #[wasm_bindgen(reexport)]
     pub type RetryBudgetExhaustedError;
-
-    /// A failed call's error from plain values, in one crossing (see errors.js).
-    #[wasm_bindgen(js_name = callError)]
-    fn call_error_js(text: &str, nums: &[f64], cause: &JsValue) -> JsValue;
 
     /// Builds an error of the class called `name`.
     #[wasm_bindgen(js_name = makeError)]
@@ -218,40 +213,16 @@ pub fn response_error(message: &str, request_id: Option<&str>, cause: &JsValue) 
     make_error("ResponseValidationError", message, &f.into_value(), cause)
 }
 
-/// A `ClientClosedError` for a call made after `close()`: nothing was sent, and the error
-/// carries the call's fields like every other call error.
-pub fn closed_error(method: Method, url: &str) -> JsValue {
-    make_error(
-        "ClientClosedError",
-        &format!(
-            "{method} {url}: the VClient is closed; create a new client to make more requests"
-        ),
-        &call_fields(method, url, 0, None, None).into_value(),
-        &JsValue::UNDEFINED,
-    )
-}
+/// The class names the driver builds errors of (errors.js's classes).
+pub const CLOSED: &str = "ClientClosedError";
+/// See [`CLOSED`].
+pub const RESPONSE_VALIDATION: &str = "ResponseValidationError";
+/// See [`CLOSED`].
+pub const VCLIENT: &str = "VClientError";
 
-/// The fields every error of a call carries.
-pub fn call_fields(
-    method: Method,
-    url: &str,
-    attempts: u32,
-    idempotency_key: Option<&str>,
-    request_id: Option<&str>,
-) -> Fields {
-    let f = Fields::new();
-    f.set("method", method.as_str())
-        .set("url", url)
-        .set("attempts", attempts)
-        .opt("idempotencyKey", idempotency_key)
-        .opt("requestId", request_id);
-    f
-}
-
-/// [`call_fields`] of an engine error.
-/// The JS error of a failed call: the engine's decision as plain values, the object and its
-/// message's budget wrapper composed in errors.js.
-pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
+/// A failed call as plain values for errors.js's `callError`, which builds the error (and
+/// the budget wrapper's message) in JS: the packed text and the numbers (see there).
+pub fn call_error_parts<X>(e: &Error<X>) -> (String, [f64; 7]) {
     let mut w = Writer::default();
     w.field(&e.message)
         .field(e.method.as_str())
@@ -282,6 +253,5 @@ pub fn call_error(e: Error<JsValue>, abort_reason: Option<JsValue>) -> JsValue {
         total,
         f64::from(u8::from(e.class() == ErrorClass::RetryBudgetExhaustedError)),
     ];
-    let cause = e.cause.or(abort_reason).unwrap_or(JsValue::UNDEFINED);
-    call_error_js(&w.finish(), &nums, &cause)
+    (w.finish(), nums)
 }

@@ -2,19 +2,12 @@
 //! worker, Node, Deno and workerd (never `window`).
 
 use crate::engine::io::{Clock, Rng};
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Math.random()`, only for jitter if Web Crypto ever throws.
-    #[wasm_bindgen(js_namespace = Math, js_name = random)]
-    fn math_random() -> f64;
-}
+use std::cell::Cell;
 
 /// The longest delay `setTimeout` honours; longer ones fire at once.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-/// Clamps a delay for `setTimeout` (src/js/attempt.js sets the timers).
+/// Clamps a delay for `setTimeout` (src/js/drive.js and attempt.js set the timers).
 pub fn timer_ms(ms: f64) -> f64 {
     if ms.is_nan() {
         0.0
@@ -23,27 +16,48 @@ pub fn timer_ms(ms: f64) -> f64 {
     }
 }
 
-/// `Date.now()`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsClock;
+/// The time drive.js read (`Date.now()`) when it started the step being run: a step runs
+/// synchronously, so one reading serves all of it without a crossing per read.
+#[derive(Debug, Default)]
+pub struct StepClock(Cell<f64>);
 
-impl Clock for JsClock {
-    fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
+impl StepClock {
+    /// The time of the step about to run.
+    pub fn set(&self, now_ms: f64) {
+        self.0.set(now_ms);
     }
 }
 
-/// Web Crypto for idempotency keys; `Math.random` for jitter (no security need, and it
-/// saves a crypto call per retry).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsRng;
+impl Clock for StepClock {
+    fn now_ms(&self) -> f64 {
+        self.0.get()
+    }
+}
 
-impl Rng for JsRng {
+/// Web Crypto for idempotency keys and upload boundaries.
+pub fn secure_fill(buf: &mut [u8]) -> Result<(), String> {
+    getrandom::fill(buf).map_err(|e| e.to_string())
+}
+
+/// The engine's randomness: Web Crypto for idempotency keys; for jitter, the `Math.random()`
+/// drive.js drew for the step being run (no security need, and no crossing).
+#[derive(Debug, Default)]
+pub struct StepRng(Cell<f64>);
+
+impl StepRng {
+    /// The jitter sample of the step about to run.
+    pub fn set(&self, unit: f64) {
+        self.0.set(unit);
+    }
+}
+
+impl Rng for StepRng {
     fn unit(&self) -> f64 {
-        math_random()
+        // A sample outside [0, 1) would be the driver's bug; the policy clamps it anyway.
+        self.0.get()
     }
 
     fn secure_fill(&self, buf: &mut [u8]) -> Result<(), String> {
-        getrandom::fill(buf).map_err(|e| e.to_string())
+        secure_fill(buf)
     }
 }

@@ -13,6 +13,7 @@ mod paging;
 mod read;
 mod response;
 mod session;
+mod steps;
 mod transport;
 mod upload;
 

@@ -80,9 +80,9 @@ export function readPaging(path, options, iterate, nums, max, reference) {
 }
 
 /** One page's request (`limit` and `offset` first, as the reference sends them) read for the engine. */
-export function readPage(listing, limit, offset, nums) {
+export function readPage(listing, limit, offset) {
   const init = { ...listing.init, query: { limit, offset, ...listing.rest } };
-  return readCall('GET', listing.path, init, nums);
+  return readCall('GET', listing.path, init);
 }
 
 // How a member of the envelope was found (src/policy/pagination.rs `Member`).

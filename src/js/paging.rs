@@ -5,7 +5,8 @@
 use super::call::request_error;
 use super::errors::{at_call_site, make_error, response_error, Fields};
 use super::response::with_data;
-use super::session::{Sent, Session};
+use super::steps::Held;
+use super::transport::json_member;
 use crate::policy::pagination::{
     envelope_numbers, page_request, Member, PageInfo, PageRequest, Pager, PagingError,
     DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT,
@@ -46,14 +47,33 @@ extern "C" {
     #[wasm_bindgen(js_name = annotatePage)]
     fn annotate_page(body: &JsValue, has_more: bool, next_offset: f64);
 
-    /// One page's request, read as `request()` reads its arguments (see call.js).
-    #[wasm_bindgen(catch, js_name = readPage)]
-    fn read_page(
-        listing: &Listing,
-        limit: u32,
-        offset: f64,
-        nums: &mut [f64],
-    ) -> Result<super::call::Spec, JsValue>;
+}
+
+#[wasm_bindgen(module = "/src/js/drive.js")]
+extern "C" {
+    /// One page's request, read as `request()` reads its arguments and run by the driver:
+    /// the promise of its record (see drive.js).
+    #[wasm_bindgen(js_name = sendPage)]
+    fn send_page(client: &JsValue, listing: &Listing, limit: u32, offset: f64) -> Promise;
+}
+
+#[wasm_bindgen(module = "/src/js/response.js")]
+extern "C" {
+    /// The record's `X-Request-Id`, if any.
+    #[wasm_bindgen(js_name = requestId)]
+    fn request_id(record: &JsValue) -> Option<String>;
+}
+
+/// A page's call as the driver resolved it: its record, whose `data` is the page.
+#[derive(Debug)]
+struct Sent {
+    record: JsValue,
+}
+
+impl Sent {
+    fn data(&self) -> JsValue {
+        json_member(&self.record, "data")
+    }
 }
 
 /// A paginated GET: the options as page.js read them, and the limits.
@@ -132,18 +152,20 @@ impl PagedCall {
     /// Fetches one page: the server's envelope, its numbers and the call's record.
     async fn fetch(
         &self,
-        inner: &Rc<Session>,
+        inner: &Held,
         page: PageRequest,
     ) -> Result<(JsValue, JsValue, PageInfo, Sent), JsValue> {
-        let mut nums: super::call::Nums = Default::default();
-        let spec = read_page(&self.listing, page.limit, page.offset as f64, &mut nums)?;
-        let sent = inner.send(super::call::checked(&spec, nums)?).await?;
-        let (body, request_id) = (sent.data(), sent.request_id.as_deref());
+        let promise = send_page(&inner.js, &self.listing, page.limit, page.offset as f64);
+        let sent = Sent {
+            record: JsFuture::from(promise).await?,
+        };
+        let body = sent.data();
         let mut nums = [0f64; 7];
         let items = page_view(&body, &mut nums);
         if let Some(hook) = &self.hook {
             if !items.is_undefined() {
-                super::hook::run(Some(hook), items.clone(), request_id)?;
+                let id = request_id(&sent.record);
+                super::hook::run(Some(hook), items.clone(), id.as_deref())?;
             }
         }
         let member = |i: usize| match nums[i] as u8 {
@@ -170,7 +192,7 @@ impl PagedCall {
     /// paging contract ends the listing with a `ResponseValidationError`.
     async fn next_page(
         &self,
-        inner: &Rc<Session>,
+        inner: &Held,
         pager: &mut Pager,
     ) -> Result<(JsValue, JsValue, Option<Sent>), JsValue> {
         let Some(page) = pager.next_request() else {
@@ -180,7 +202,7 @@ impl PagedCall {
         let (body, items, info, sent) = fetched.inspect_err(|_| pager.stop())?;
         pager
             .receive(info)
-            .map_err(|e| self.paging_error(&e, sent.request_id.as_deref()))?;
+            .map_err(|e| self.paging_error(&e, request_id(&sent.record).as_deref()))?;
         Ok((body, items, Some(sent)))
     }
 
@@ -207,7 +229,7 @@ impl PagedCall {
     /// page's record, whose `data` is that page (for `.withResponse()`).
     pub async fn one_page_sent(
         &self,
-        inner: &Rc<Session>,
+        inner: &Held,
         page: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
         let mut pager = Pager::new(page);
@@ -227,7 +249,7 @@ impl PagedCall {
     /// whose `data` becomes the list.
     pub async fn collect_sent(
         &self,
-        inner: &Rc<Session>,
+        inner: &Held,
         first: PageRequest,
     ) -> Result<(JsValue, JsValue), JsValue> {
         let mut all = Array::new();
@@ -276,7 +298,7 @@ impl PagedCall {
 /// Iteration state shared by a `Paginator` and the iterator it returns.
 #[derive(Debug)]
 struct PagerState {
-    inner: Rc<Session>,
+    inner: Held,
     call: PagedCall,
     /// The current page's items, still in JS, and the next one to hand out: one crossing per
     /// item instead of copying every item's handle into wasm.
@@ -300,7 +322,7 @@ pub struct Paginator {
 }
 
 impl Paginator {
-    pub(crate) fn new(inner: Rc<Session>, call: PagedCall, first: PageRequest) -> Paginator {
+    pub(crate) fn new(inner: Held, call: PagedCall, first: PageRequest) -> Paginator {
         Paginator {
             state: Rc::new(RefCell::new(PagerState {
                 inner,

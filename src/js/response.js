@@ -61,7 +61,7 @@ export class APIPromise extends Promise {
 function noop() {}
 
 /**
- * Wraps the engine's promise of a record (used by the wasm side). `hook`: the JS services'
+ * Wraps a call's promise of a record (drive.js; the listings in src/js/client.rs). `hook`: the JS services'
  * response hook (their schema check), run on a 2xx body with its request id; what it returns
  * becomes the data, what it throws rejects the call.
  */
@@ -79,6 +79,9 @@ export function withData(record, value) {
   record.data = value;
   return record;
 }
+
+/** A record's `X-Request-Id`, or undefined (src/js/paging.rs). */
+export const requestId = (record) => header(record?.headers, 'x-request-id') ?? undefined;
 
 function header(headers, name) {
   try {

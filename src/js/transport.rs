@@ -1,79 +1,29 @@
-//! The `fetch` transport: one attempt is one call into src/js/attempt.js (fetch, the
-//! headers the engine reads, the body read and parsed under one AbortController), one awaited
-//! promise and one string describing the outcome.
+//! An attempt's outcome as the engine reads it. drive.js performs each attempt with
+//! attempt.js (fetch, the headers the engine reads, the body read and parsed under one
+//! AbortController) and hands over one line of text describing it; the error body of a
+//! failed status is the only JS value read from here.
 
-use super::abort::{JsCancel, Registry};
-use super::globals::timer_ms;
-use crate::engine::io::{
-    AttemptSpec, ErrorBody, Expect, Interrupt, Request, Response, ResponseMeta, Transport,
-    TransportError,
-};
+use crate::engine::io::{ErrorBody, Interrupt, Response, ResponseMeta, TransportError};
 use crate::policy::decision::runtime_refused;
 use crate::policy::headers::HeaderList;
 use crate::policy::problem::{body_excerpt, JsonView, ProblemDetails};
-use js_sys::{Array, Function, JsString, Promise};
+use js_sys::{Array, JsString};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 /// Error bodies longer than this are cut before parsing: an error never needs megabytes.
 const MAX_ERROR_BODY_CHARS: u32 = 64 * 1024;
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
-    /// The per-client part of every attempt (see attempt.js).
-    fn session(
-        fetch: &Function,
-        this: &JsValue,
-        template: &str,
-        key: Option<String>,
-        cap: f64,
-        pacing: bool,
-    ) -> JsValue;
-
-    /// One attempt; never rejects (see attempt.js for the arguments).
-    #[allow(clippy::too_many_arguments)]
-    fn attempt(
-        session: &JsValue,
-        registry: &Registry,
-        signal: &JsValue,
-        method: &str,
-        url: &str,
-        headers: &str,
-        body: &JsValue,
-        timeout_ms: f64,
-        expect: u8,
-        number: u32,
-    ) -> Promise;
-
-    /// What the settled `attempt` promise resolved with: a kind letter, the status and the
-    /// headers (see attempt.js).
-    fn meta(promise: &Promise) -> String;
-
     /// `v[key]` of an object that is not an array, else `undefined` (a throwing getter
     /// too): one call instead of four.
     #[wasm_bindgen(js_name = member)]
     pub(crate) fn json_member(v: &JsValue, key: &str) -> JsValue;
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/errors.js")]
-extern "C" {
-    /// The text of a JS error for messages: its message and what its causes and codes add
-    /// (see errors.js); one crossing instead of a dozen.
-    #[wasm_bindgen(js_name = describe)]
-    pub(crate) fn describe_js_error(e: &JsValue) -> String;
-}
-
-/// Sends attempts through `fetch` (the global one, or the `fetch` option).
-#[derive(Clone)]
-pub struct FetchTransport {
-    /// The JS side of the client: fetch, its `this`, the constant headers, the key, the
-    /// body cap and whether `RateLimit` is read on successes (for pacing).
-    session: JsValue,
-}
-
 /// Headers as one string, "name\nvalue\n…": names are tokens and values never hold a line
 /// break (both are checked before they get here), so the split in JS is exact.
-fn pack(headers: &HeaderList) -> String {
+pub(super) fn pack(headers: &HeaderList) -> String {
     let mut out = String::new();
     for (name, value) in headers {
         if !out.is_empty() {
@@ -86,47 +36,22 @@ fn pack(headers: &HeaderList) -> String {
     out
 }
 
-impl std::fmt::Debug for FetchTransport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Not the session: it holds the API key.
-        f.debug_struct("FetchTransport").finish_non_exhaustive()
-    }
-}
-
-impl FetchTransport {
-    /// Uses `fetch`, called with `this` (globalThis for the global fetch, which some
-    /// browsers require), sending `headers` and then `key` as X-API-KEY on every attempt,
-    /// reading at most `max_body` bytes of any body, and `RateLimit` on successes only for
-    /// `pacing`. The constant headers cross into JS once, here.
-    pub fn new(
-        fetch: Function,
-        this: JsValue,
-        headers: &HeaderList,
-        key: Option<String>,
-        max_body: f64,
-        pacing: bool,
-    ) -> Self {
-        FetchTransport {
-            session: session(&fetch, &this, &pack(headers), key, max_body, pacing),
-        }
-    }
-}
-
-/// A response body as read: text (a JS string, never copied into wasm unless needed), or
-/// the bytes of a successful download.
+/// A response body as the engine sees it: an error body's text (a JS string, never copied
+/// into wasm unless needed); of a success, only whether it can be used (the body itself stays
+/// in JS, in the attempt's record).
 #[derive(Debug, Clone)]
 pub enum JsPayload {
-    /// A successful JSON response: its attempt record (see attempt.js), whose `data` is the
-    /// parsed body (`undefined` when empty) and which holds the response metadata that
-    /// `.withResponse()` reads in JS.
-    Parsed(JsValue),
-    /// A successful JSON response's body that is not JSON: the parser's error.
-    Invalid(JsValue),
+    /// A successful JSON response, parsed.
+    Parsed,
+    /// A successful JSON response's body that is not JSON.
+    Invalid,
     /// An error body's text.
     Text(JsString),
-    /// A successful download's attempt record: `data` is the body's `ArrayBuffer`.
-    Bytes(JsValue),
-    /// A body the transport would not read, and why (too large, not UTF-8).
+    /// An empty error body.
+    Blank,
+    /// A successful download's bytes.
+    Bytes,
+    /// A body the driver would not read, and why (too large, not UTF-8).
     Refused(String),
 }
 
@@ -137,31 +62,10 @@ extern "C" {
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
-impl JsPayload {
-    /// `JSON.parse` of the whole body, or `undefined` when it is empty.
-    pub fn json(&self) -> Result<JsValue, JsValue> {
-        match self {
-            JsPayload::Parsed(record) => Ok(json_member(record, "data")),
-            JsPayload::Invalid(e) => Err(e.clone()),
-            JsPayload::Text(t) if t.length() == 0 => Ok(JsValue::UNDEFINED),
-            JsPayload::Text(t) => json_parse(t),
-            JsPayload::Bytes(record) => Ok(json_member(record, "data")),
-            JsPayload::Refused(why) => Err(JsValue::from_str(why)),
-        }
-    }
-
-    fn text(&self) -> Option<&JsString> {
-        match self {
-            JsPayload::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
 impl ErrorBody for JsPayload {
     fn problem(&self) -> ProblemDetails {
-        match self.text() {
-            Some(t) if t.length() <= MAX_ERROR_BODY_CHARS => match json_parse(t) {
+        match self {
+            JsPayload::Text(t) if t.length() <= MAX_ERROR_BODY_CHARS => match json_parse(t) {
                 Ok(v) => ProblemDetails::from_json(&v),
                 Err(_) => ProblemDetails::default(),
             },
@@ -170,7 +74,10 @@ impl ErrorBody for JsPayload {
     }
 
     fn excerpt(&self) -> Option<String> {
-        body_excerpt(&String::from(self.text()?.slice(0, 1024)))
+        match self {
+            JsPayload::Text(t) => body_excerpt(&String::from(t.slice(0, 1024))),
+            _ => None,
+        }
     }
 }
 
@@ -189,22 +96,22 @@ impl JsonView for JsValue {
     }
 }
 
-/// A failed `fetch` or body read that no marker explains. `thrown`: fetch threw instead of
-/// returning a promise; a `TypeError` thrown so means a request it cannot send.
-fn classify(e: JsValue, thrown: bool) -> TransportError<JsValue> {
-    let message = describe_js_error(&e);
-    let type_error = e.is_instance_of::<js_sys::TypeError>();
-    if (thrown && type_error) || runtime_refused(&message) {
-        TransportError::Refused { message, cause: e }
+/// A failed `fetch` or body read that no marker explains, as `message` (errors.js's
+/// `describe`). `thrown_type_error`: fetch threw a `TypeError` instead of returning a
+/// promise, which means a request it cannot send.
+fn classify(message: &str, thrown_type_error: bool) -> TransportError<()> {
+    let message = message.to_owned();
+    if thrown_type_error || runtime_refused(&message) {
+        TransportError::Refused { message, cause: () }
     } else {
-        TransportError::Network { message, cause: e }
+        TransportError::Network { message, cause: () }
     }
 }
 
-fn network(cause: JsValue, context: &str) -> TransportError<JsValue> {
+fn network(message: &str, context: &str) -> TransportError<()> {
     TransportError::Network {
-        message: format!("{context}: {}", describe_js_error(&cause)),
-        cause,
+        message: format!("{context}: {message}"),
+        cause: (),
     }
 }
 
@@ -213,30 +120,38 @@ fn header(line: Option<&str>) -> Option<String> {
     line.and_then(|l| l.strip_prefix('=')).map(str::to_owned)
 }
 
-/// Reads an attempt's outcome from `meta` (see attempt.js) and its payload.
-fn outcome(meta: &str, payload: JsValue) -> Result<Response<JsPayload>, TransportError<JsValue>> {
-    let mut lines = meta.split('\n');
+/// Reads an attempt's outcome from drive.js's line: attempt.js's `meta` (a kind letter, the
+/// status and five header lines), then for a refused body why, and for a fault what the
+/// runtime said. `thrown_type_error`: see [`classify`]. `error_body` fetches a failed
+/// status's body text (`None` when it is empty), the only JS value this reads. The runtime's error stays in JS as the
+/// cause (`cause: ()` here).
+pub(super) fn outcome(
+    line: &str,
+    thrown_type_error: bool,
+    error_body: impl FnOnce() -> Option<JsValue>,
+) -> Result<Response<JsPayload>, TransportError<()>> {
+    let mut lines = line.splitn(7, '\n');
     let first = lines.next().unwrap_or_default();
     let (kind, status) = first.split_at(first.len().min(1));
+    // A fault's description is the rest of the text after the kind line.
+    let said = line
+        .split_once('\n')
+        .map_or("unknown error", |(_, rest)| rest);
     let body = match kind {
-        "P" => JsPayload::Parsed(payload),
-        "J" => JsPayload::Invalid(payload),
-        "T" => JsPayload::Text(payload.unchecked_into()),
-        "B" => JsPayload::Bytes(payload),
-        "F" => JsPayload::Refused(
-            payload
-                .as_string()
-                .unwrap_or_else(|| "could not be read".into()),
-        ),
+        "P" => JsPayload::Parsed,
+        "J" => JsPayload::Invalid,
+        "T" => error_body().map_or(JsPayload::Blank, |t| JsPayload::Text(t.unchecked_into())),
+        "B" => JsPayload::Bytes,
+        "F" => JsPayload::Refused(String::new()),
         "t" => return Err(TransportError::Timeout),
         "a" => return Err(TransportError::Interrupted(Interrupt::Aborted)),
         "c" => return Err(TransportError::Interrupted(Interrupt::Closed)),
-        "s" => return Err(classify(payload, true)),
-        "n" => return Err(network(payload, "fetch did not return a Response")),
-        "x" => return Err(network(payload, "cannot create an AbortController")),
-        "g" => return Err(network(payload, "cannot create Headers")),
-        "h" => return Err(network(payload, "invalid header")),
-        _ => return Err(classify(payload, false)),
+        "s" => return Err(classify(said, thrown_type_error)),
+        "n" => return Err(network(said, "fetch did not return a Response")),
+        "x" => return Err(network(said, "cannot create an AbortController")),
+        "g" => return Err(network(said, "cannot create Headers")),
+        "h" => return Err(network(said, "invalid header")),
+        _ => return Err(classify(said, false)),
     };
     let meta = ResponseMeta {
         request_id: header(lines.next()),
@@ -245,42 +160,16 @@ fn outcome(meta: &str, payload: JsValue) -> Result<Response<JsPayload>, Transpor
         content_type: header(lines.next()),
         content_disposition: header(lines.next()),
     };
+    let body = match body {
+        JsPayload::Refused(_) => {
+            JsPayload::Refused(lines.next().unwrap_or("could not be read").to_owned())
+        }
+        b => b,
+    };
     Ok(Response {
         // attempt.js sends 0-65535; anything else would be its bug, and reads as status 0.
         status: status.parse().unwrap_or(0),
         meta,
         body,
     })
-}
-
-impl Transport for FetchTransport {
-    type Body = JsValue;
-    type Payload = JsPayload;
-    type Cause = JsValue;
-    type Cancel = JsCancel;
-
-    async fn send(
-        &self,
-        request: &Request<JsValue>,
-        spec: AttemptSpec,
-        cancel: &JsCancel,
-    ) -> Result<Response<JsPayload>, TransportError<JsValue>> {
-        let none = JsValue::UNDEFINED;
-        let promise = attempt(
-            &self.session,
-            cancel.closer.registry(),
-            cancel.signal(&none),
-            request.method.as_str(),
-            &request.url,
-            &pack(&request.headers),
-            request.body.as_ref().unwrap_or(&none),
-            timer_ms(spec.timeout_ms),
-            u8::from(request.expect == Expect::Bytes),
-            spec.number,
-        );
-        // The promise never rejects; a rejection would be attempt.js's bug, reported as a
-        // network failure.
-        let payload = JsFuture::from(promise.clone()).await.unwrap_or_else(|e| e);
-        outcome(&meta(&promise), payload)
-    }
 }

@@ -1,9 +1,7 @@
 //! Upload bodies: one file part framed once (see `policy::multipart`) into a `Blob`, so a
 //! retried upload sends the very same bytes; the file itself is never copied into wasm.
 
-use super::globals::JsRng;
 use super::read;
-use crate::engine::io::Rng;
 use crate::policy::headers::validate_value;
 use crate::policy::multipart::{boundary, file_part, guess_mime};
 use js_sys::{Array, ArrayBuffer};
@@ -61,7 +59,7 @@ pub fn build(file: &JsValue) -> Result<Upload, String> {
     validate_value(&content_type).map_err(|m| format!("`contentType` {m}"))?;
     let field = sub("field")?.unwrap_or_else(|| "data".into());
     let mut random = [0u8; 16];
-    JsRng.secure_fill(&mut random)?;
+    super::globals::secure_fill(&mut random)?;
     let framing = file_part(&boundary(&random), &field, &filename, &content_type);
     let parts = Array::new();
     parts.push(&JsValue::from_str(&framing.prefix));

@@ -217,7 +217,11 @@ pub async fn already_aborted_sends_nothing() {
 pub async fn close_aborts_and_rejects() {
     let id = scenario("close", r#"[{"action":"hang"}]"#).await;
     let c = client("{}");
-    let pending = JsFuture::from(c.request("GET".into(), format!("/s/{id}/c").into(), None));
+    let pending = JsFuture::from(c.request(
+        "GET".into(),
+        format!("/s/{id}/c").into(),
+        JsValue::UNDEFINED,
+    ));
     let closer = JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
         let g: JsValue = js_sys::global().into();
         let st: js_sys::Function = at(&g, "setTimeout").unchecked_into();
@@ -255,7 +259,7 @@ pub async fn close_cancels_many_concurrent_calls() {
             } else {
                 format!("/s/{busy}/{i}")
             };
-            JsFuture::from(c.request("GET".into(), path.into(), None))
+            JsFuture::from(c.request("GET".into(), path.into(), JsValue::UNDEFINED))
         })
         .collect();
     // Let every call reach its attempt or its backoff sleep.
@@ -1241,7 +1245,7 @@ pub async fn closed_errors_carry_the_call_fields() {
     let id = scenario("closedf", r#"[{"action":"hang"}]"#).await;
     let c = client("{}");
     let path = format!("/s/{id}/c");
-    let pending = JsFuture::from(c.request("GET".into(), path.clone().into(), None));
+    let pending = JsFuture::from(c.request("GET".into(), path.clone().into(), JsValue::UNDEFINED));
     let _ = JsFuture::from(c.close()).await;
     let e = pending.await.unwrap_err();
     assert!(is::<ClientClosedError>(&e), "{}", error_text(&e));

@@ -91,7 +91,7 @@ pub async fn response_metadata_after_a_retry() {
     let p = c.request(
         "POST".into(),
         format!("/s/{id}/companies").into(),
-        Some(parse(r#"{"json":{"name":"Meta Co"}}"#)),
+        parse(r#"{"json":{"name":"Meta Co"}}"#),
     );
     let out = with_response(p).await.expect("201 after a retry");
     assert_eq!(text(&out, "data.id").as_deref(), Some("c-1"));
@@ -121,9 +121,13 @@ pub async fn response_metadata_after_a_retry() {
     assert_eq!(text(&plain, "id").as_deref(), Some("c-1"));
     assert!(at(&plain, "response").is_undefined());
     let id2 = scenario("meta2", r#"[{"status":200,"body":{"ok":true}}]"#).await;
-    let out = with_response(c.request("GET".into(), format!("/s/{id2}/x").into(), None))
-        .await
-        .expect("200");
+    let out = with_response(c.request(
+        "GET".into(),
+        format!("/s/{id2}/x").into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("200");
     assert_eq!(at(&out, "data.ok"), JsValue::TRUE);
     assert_eq!(num(&out, "response.attempts"), Some(1.0));
     // A GET gets no automatic key; the script sent no RateLimit.

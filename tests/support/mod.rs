@@ -115,7 +115,7 @@ pub async fn call(
     path: &str,
     init: JsValue,
 ) -> Result<JsValue, JsValue> {
-    JsFuture::from(c.request(method.into(), path.into(), Some(init))).await
+    JsFuture::from(c.request(method.into(), path.into(), init)).await
 }
 
 /// Declares each shared case as a `#[wasm_bindgen_test]` in the including test file.
