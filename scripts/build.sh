@@ -53,16 +53,16 @@ tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-f
 mv "$OUT/vclient_bg.opt.wasm" "$OUT/vclient_bg.wasm"
 rm -f "$OUT/.gitignore" "$OUT/package.json" "$OUT/README.md"
 # wasm-bindgen types re-exported imports as `unknown` (types cannot skip_typescript yet);
-# the error classes are declared properly in src/js/errors.rs, so drop the placeholders.
-sed -i -E '/^export let ([A-Za-z]+Error|CALL_OPTION_KNOBS): unknown;$/d' "$OUT/vclient.d.ts"
+# the error classes and the Paginator are declared properly in src/js/errors.rs and
+# src/js/listing.rs, so drop the placeholders.
+sed -i -E '/^export let ([A-Za-z]+Error|CALL_OPTION_KNOBS|Paginator): unknown;$/d' "$OUT/vclient.d.ts"
 if grep -qE '^export let .*: unknown;$' "$OUT/vclient.d.ts"; then echo "unexpected unknown export in vclient.d.ts" >&2; exit 1; fi
 # No wasm-bindgen internals in the public types (pkg-template/dist/surface.js removes them
-# from the classes): no `free()`; sync disposal closes a client and stops a paginator; the
-# loaders return nothing instead of the module's raw exports (`InitOutput`).
+# from the classes): no `free()`; sync disposal closes a client; the loaders return nothing
+# instead of the module's raw exports (`InitOutput`).
 perl -0pi -e '
   s/\n    free\(\): void;//g;
   s/(export class VClient \{\n)    \[Symbol\.dispose\]\(\): void;/$1    \/** `using client = new VClient(...)` closes the client at the end of the block (as `close()`). *\/\n    [Symbol.dispose](): void;/;
-  s/(export class Paginator \{\n    private constructor\(\);\n)    \[Symbol\.dispose\]\(\): void;/$1    \/** Stops the iteration (as `return()`). *\/\n    [Symbol.dispose](): void;\n    \/** Stops the iteration (as `return()`). *\/\n    [Symbol.asyncDispose](): Promise<void>;/;
   s/\nexport interface InitOutput \{.*?\n\}\n//s;
   s/\nexport function initSync\(module: \{ module: SyncInitInput \} \| SyncInitInput\): InitOutput;/\nexport function initSync(module: { module: SyncInitInput }): void;/;
   s/\nexport default function __wbg_init \(module_or_path: .*?\): Promise<InitOutput>;/\nexport default function init(module_or_path?: { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;/s;

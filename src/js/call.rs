@@ -15,10 +15,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/call.js")]
 extern "C" {
-    /// A `RequestValidationError` naming the argument: "`field` message", composed in JS.
-    #[wasm_bindgen(js_name = invalid)]
-    pub(super) fn request_error(field: &str, message: &str) -> JsValue;
-
     /// The client options a call may set for itself, re-exported by the glue (`core.js`) so
     /// the JS service layer takes the same knobs as `request()` from call.js's one table.
     #[wasm_bindgen(reexport, thread_local_v2)]

@@ -3,9 +3,9 @@
 use super::abort::{Closer, Registry};
 use super::errors::Fields;
 use super::globals::{StepClock, StepRng};
+use super::listing::Paginator;
 use super::options::{config_error, read_options};
-use super::paging::{Mode, PagedCall, Paginator};
-use super::response::{api_promise, install_rate_limit_parser};
+use super::response::install_rate_limit_parser;
 use super::session::Session;
 use super::steps::Held;
 use super::transport::pack;
@@ -13,9 +13,9 @@ use crate::engine::log::Level;
 use crate::engine::Core;
 use crate::policy::config::{resolve, ConfigError};
 use crate::policy::headers::{set_header, HeaderList};
+use crate::policy::pagination::{MAX_PAGE_LIMIT, MAX_REFERENCE_PAGE_LIMIT};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// A resilient client for the Valentina Noir API: retries with backoff and jitter,
 /// rate-limit handling, idempotency keys reused across retries, typed errors.
@@ -31,6 +31,33 @@ pub struct VClient {
 
 thread_local! {
     static CONNECTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[wasm_bindgen(module = "/src/js/listing.js")]
+extern "C" {
+    /// `getPage` (listing.js): an `APIPromise`, never a throw.
+    #[wasm_bindgen(js_name = getPage)]
+    fn listing_get_page(client: &JsValue, path: &JsValue, options: &JsValue) -> Promise;
+
+    /// `listAll` (listing.js): an `APIPromise`, never a throw.
+    #[wasm_bindgen(js_name = listAll)]
+    fn listing_list_all(client: &JsValue, path: &JsValue, options: &JsValue) -> Promise;
+
+    /// `paginate` (listing.js); throws a `RequestValidationError` for bad options.
+    #[wasm_bindgen(catch, js_name = paginate)]
+    fn listing_paginate(
+        client: &JsValue,
+        path: &JsValue,
+        options: &JsValue,
+    ) -> Result<Paginator, JsValue>;
+}
+
+#[wasm_bindgen(module = "/src/js/wire.js")]
+extern "C" {
+    /// Gives the steps' buffers (wire.js) the .wasm's exports and memory, and the server's
+    /// page limits, once per instance.
+    #[wasm_bindgen(js_name = connect)]
+    fn wire_connect(exports: &JsValue, memory: &JsValue, max_limit: u32, reference_limit: u32);
 }
 
 #[wasm_bindgen(module = "/src/js/drive.js")]
@@ -49,10 +76,6 @@ extern "C" {
         registry: &Registry,
         id: u32,
     ) -> JsValue;
-
-    /// Gives drive.js the .wasm's exports and memory, once per instance.
-    #[wasm_bindgen(js_name = connect)]
-    fn drive_connect(exports: &JsValue, memory: &JsValue);
 
     /// `request(method, path, init)` run by the driver: an `APIPromise`, never a throw.
     #[wasm_bindgen(js_name = request)]
@@ -101,7 +124,12 @@ impl VClient {
         }
         CONNECTED.with(|done| {
             if !done.replace(true) {
-                drive_connect(&wasm_bindgen::exports(), &wasm_bindgen::memory());
+                wire_connect(
+                    &wasm_bindgen::exports(),
+                    &wasm_bindgen::memory(),
+                    MAX_PAGE_LIMIT,
+                    MAX_REFERENCE_PAGE_LIMIT,
+                );
             }
         });
         let closer = Closer::default();
@@ -160,17 +188,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        api_promise(
-            &future_to_promise(async move {
-                let (call, paging) =
-                    PagedCall::new(path, &options.unwrap_or_default(), Mode::Page)?;
-                let page = call.first_page(paging.limit, paging.offset)?;
-                Ok(call.one_page_sent(&inner, page).await?.1)
-            }),
-            // The page's items went through the services' hook page by page already.
-            &JsValue::UNDEFINED,
-        )
+        listing_get_page(&self.inner.js, &path, &options.unwrap_or_default())
     }
 
     /// Every item of a paginated list, fetched page by page (each page retried on its own).
@@ -180,16 +198,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        api_promise(
-            &future_to_promise(async move {
-                let (call, paging) =
-                    PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
-                let first = call.iteration_page(paging.page_size)?;
-                Ok(call.collect_sent(&inner, first).await?.1)
-            }),
-            &JsValue::UNDEFINED,
-        )
+        listing_list_all(&self.inner.js, &path, &options.unwrap_or_default())
     }
 
     /// An async iterator over every item of a paginated list:
@@ -201,9 +210,7 @@ impl VClient {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IterateOptions")] options: Option<JsValue>,
     ) -> Result<Paginator, JsValue> {
-        let (call, paging) = PagedCall::new(path, &options.unwrap_or_default(), Mode::Iterate)?;
-        let first = call.iteration_page(paging.page_size)?;
-        Ok(Paginator::new(self.inner.clone(), call, first))
+        listing_paginate(&self.inner.js, &path, &options.unwrap_or_default())
     }
 
     /// Aborts every request in flight (they reject with `ClientClosedError`) and makes later

@@ -9,7 +9,7 @@
 import { attempt, pairs } from './attempt.js';
 import { FILE, METHODS, invalid, readCall } from './call.js';
 import { VClientError, callError, describe, makeError, unpack } from './errors.js';
-import { readPage } from './page.js';
+import { answer, put, slots, wasm } from './wire.js';
 import { apiPromise, withData } from './response.js';
 
 // What the engine answers (slot 0; src/js/session.rs's `Out`).
@@ -28,50 +28,6 @@ const SENT = 1;
 const SLEPT = 2;
 // attempt.js's fault kinds, whose payload is the runtime's error (described for the engine).
 const FAULTS = 'senxgh';
-
-// The .wasm's side (`connect`): one instance per copy of this module.
-let wasm;
-let memory;
-let slotsAt = 0;
-let slots;
-let bytes = new Uint8Array(0);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Views of the number slots and of the text buffer at `textAt`, made anew when wasm memory grew or the buffer moved. */
-function views(textAt) {
-  const buffer = memory.buffer;
-  if (slots.buffer !== buffer) slots = new Float64Array(buffer, slotsAt, 16);
-  const size = slots[14];
-  if (bytes.buffer !== buffer || bytes.byteOffset !== textAt || bytes.length !== size) {
-    bytes = new Uint8Array(buffer, textAt, size);
-  }
-}
-
-/** Writes `text` into the text buffer (grown first when it may not fit); returns its length in bytes. */
-function put(text) {
-  // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  const most = text.length * 3;
-  views(most > bytes.length ? wasm.vclient_text(most) : bytes.byteOffset);
-  return encoder.encodeInto(text, bytes).written;
-}
-
-/** What the engine answered: its numbers and text, read before anything else can run. */
-function answer(textAt) {
-  if (textAt === 0) throw new VClientError('This VClient was freed; create a new client to make more requests');
-  views(textAt);
-  const length = slots[15];
-  return { n: slots.slice(0, 9), text: length === 0 ? '' : decoder.decode(bytes.subarray(0, length)) };
-}
-
-/** The .wasm's exports and memory (src/js/client.rs, before its first client). */
-export function connect(exports, mem) {
-  wasm = exports;
-  memory = mem;
-  slotsAt = wasm.vclient_slots();
-  slots = new Float64Array(memory.buffer, slotsAt, 16);
-  views(wasm.vclient_text(1024));
-}
 
 /**
  * A client's JS side (made by src/js/client.rs): what attempt.js sends every attempt with
@@ -122,20 +78,11 @@ export function request(c, method, path, init) {
   return apiPromise(run, spec?.h);
 }
 
-/** One page of a listing (src/js/paging.rs): the promise of its record. */
-export function sendPage(c, listing, limit, offset) {
-  try {
-    return drive(c, readPage(listing, limit, offset));
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
 /**
  * Runs the call call.js read as `spec`: begins it now (so a bad argument fails before this
  * returns), then steps it to its end. The promise resolves with the last attempt's record.
  */
-function drive(c, spec) {
+export function drive(c, spec) {
   const n = spec.n;
   const upload = (n[0] & FILE) !== 0;
   const length = put(spec.t);

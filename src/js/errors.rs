@@ -43,15 +43,6 @@ extern "C" {
     pub type ClientClosedError;
     #[wasm_bindgen(reexport)]
     pub type RetryBudgetExhaustedError;
-
-    /// Builds an error of the class called `name`.
-    #[wasm_bindgen(js_name = makeError)]
-    pub fn make_error(name: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
-
-    /// The same promise, except that a `VClientError` it rejects with gets its stack
-    /// captured at the caller's `await` (see errors.js).
-    #[wasm_bindgen(js_name = atCallSite)]
-    pub fn at_call_site(promise: &js_sys::Promise) -> js_sys::Promise;
 }
 
 // The classes live in errors.js; their TypeScript declarations are written here so
@@ -186,14 +177,6 @@ impl Fields {
         self.set(key, value.map_or(JsValue::NULL, Into::into))
     }
 
-    /// Sets `key` when `value` is `Some`.
-    pub fn opt<V: Into<JsValue>>(&self, key: &str, value: Option<V>) -> &Fields {
-        if let Some(v) = value {
-            self.set(key, v);
-        }
-        self
-    }
-
     /// The object.
     pub fn into_value(self) -> JsValue {
         self.0.into()
@@ -204,13 +187,6 @@ impl Default for Fields {
     fn default() -> Self {
         Fields::new()
     }
-}
-
-/// A `ResponseValidationError` for a 2xx body that is not what was promised.
-pub fn response_error(message: &str, request_id: Option<&str>, cause: &JsValue) -> JsValue {
-    let f = Fields::new();
-    f.opt("requestId", request_id);
-    make_error("ResponseValidationError", message, &f.into_value(), cause)
 }
 
 /// The class names the driver builds errors of (errors.js's classes).

@@ -5,11 +5,10 @@ mod call;
 pub(crate) mod client;
 pub(crate) mod errors;
 mod globals;
-mod hook;
+mod listing;
 mod logger;
 mod options;
 mod packed;
-mod paging;
 mod read;
 mod response;
 mod session;
@@ -26,5 +25,5 @@ pub mod api {
         RequestValidationError, ResponseValidationError, RetryBudgetExhaustedError, ServerError,
         TimeoutError, UnprocessableEntityError, VClientError, ValidationError,
     };
-    pub use super::paging::Paginator;
+    pub use super::listing::Paginator;
 }

@@ -1,23 +1,14 @@
 //! Response metadata on demand: response.js wraps each raw call's promise in an
-//! `APIPromise`; here are its imports and the `RateLimit` parser behind `response.rateLimit`.
+//! `APIPromise`; here is the `RateLimit` parser behind `response.rateLimit`.
 
 use super::errors::Fields;
 use crate::policy::rate_state::most_constrained;
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/response.js")]
 extern "C" {
-    /// The `APIPromise` over the engine's promise of a record, with the JS services' response
-    /// hook run on its body in JS (`undefined`: none; see response.js).
-    #[wasm_bindgen(js_name = apiPromise)]
-    pub fn api_promise(raw: &Promise, hook: &JsValue) -> Promise;
-
-    /// Sets `record.data = value` and returns the record.
-    #[wasm_bindgen(js_name = withData)]
-    pub fn with_data(record: &JsValue, value: &JsValue) -> JsValue;
-
     #[wasm_bindgen(js_name = setRateLimitParser)]
     fn set_rate_limit_parser(parse: &Function);
 

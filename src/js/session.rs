@@ -91,7 +91,7 @@ impl Out {
     }
 
     /// A `RequestValidationError` for the driver to throw.
-    fn invalid(e: Invalid) -> Out {
+    pub(super) fn invalid(e: Invalid) -> Out {
         let mut out = Out::kind(INVALID);
         out.text = Writer::default().field(&e.field).field(&e.message).finish();
         out

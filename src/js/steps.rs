@@ -6,8 +6,9 @@
 //! no future, no closure), and nothing here is visible to users: the exports are the .wasm's
 //! own, which drive.js reaches through `wasm_bindgen::exports()`.
 //!
-//! The slots: input at 0.., output at 0..9 (session.rs's `Out`); slot 14 is the text
-//! buffer's size and slot 15 the length of the output text, both set on every return.
+//! The slots: input at 0.., output at 0..9 (session.rs's `Out`); slot 22 is the text
+//! buffer's size and slot 23 the length of the output text, both set on every return.
+//! `vclient_page` runs a listing's decisions the same way, with no session (listing.rs).
 
 // `#[no_mangle]` counts as unsafe code (two crates could export one symbol); the names carry
 // the crate's prefix. There is no unsafe block here.
@@ -18,9 +19,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// The number slots.
-const SLOTS: usize = 16;
-const CAPACITY_SLOT: usize = 14;
-const LENGTH_SLOT: usize = 15;
+const SLOTS: usize = 24;
+const CAPACITY_SLOT: usize = 22;
+const LENGTH_SLOT: usize = 23;
 
 thread_local! {
     // Boxed: the address JS keeps must never move.
@@ -68,20 +69,35 @@ pub extern "C" fn vclient_step(id: u32, len: u32) -> u32 {
     run(id, len, |s, nums, text| s.step(nums, text))
 }
 
-/// Runs one step with the input copied out of the buffers first: a logger called during the
-/// step may start another call, which reuses them.
+/// Takes a listing's next decision (listing.rs): `op` says which, slots and `len` bytes of
+/// text hold its input.
+#[no_mangle]
+pub extern "C" fn vclient_page(op: u32, len: u32) -> u32 {
+    exchange(len, |nums, text| super::listing::step(op, nums, text))
+}
+
+/// Runs one step of session `id` (0: the session is gone).
 fn run(id: u32, len: u32, f: impl FnOnce(&Session, &[f64; SLOTS], &str) -> Out) -> u32 {
     let Some(session) = SESSIONS.with(|s| s.borrow().get(id as usize).cloned().flatten()) else {
         return 0;
     };
+    exchange(len, |nums, text| {
+        let out = f(&session, nums, text);
+        release_if_unheld(id, session);
+        out
+    })
+}
+
+/// Runs `f` on the input, copied out of the buffers first (a logger called during a step may
+/// start another call, which reuses them), and writes its answer into them.
+fn exchange(len: u32, f: impl FnOnce(&[f64; SLOTS], &str) -> Out) -> u32 {
     let nums = NUMS.with(|n| **n.borrow());
     let text = TEXT.with(|t| {
         let t = t.borrow();
         // TextEncoder writes valid UTF-8; anything else is a driver bug, read lossily.
         String::from_utf8_lossy(&t[..(len as usize).min(t.len())]).into_owned()
     });
-    let out = f(&session, &nums, &text);
-    release_if_unheld(id, session);
+    let out = f(&nums, &text);
     NUMS.with(|n| n.borrow_mut()[..out.nums.len()].copy_from_slice(&out.nums));
     let ptr = TEXT.with(|t| {
         let mut t = t.borrow_mut();

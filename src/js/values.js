@@ -1,5 +1,5 @@
 // Reading JS argument values for messages and for the engine: shared by the readers of
-// `request()` (call.js), the paging calls (page.js) and `new VClient()` (options.js).
+// `request()` (call.js), the paging calls (listing.js) and `new VClient()` (options.js).
 
 /** `typeof`, with `null` and arrays called out, for messages. */
 export function typeName(v) {

@@ -204,6 +204,48 @@ impl Pager {
         self.next
     }
 
+    /// The pager as numbers, for a caller that keeps it outside Rust between pages
+    /// (src/js/listing.js): the next page (-1: none) and its offset, the pages and items
+    /// received, and the bound (-1: none yet) with its items and pages. Whole numbers up to
+    /// 2^53 round-trip exactly; past that a bound is only looser.
+    pub fn to_numbers(&self) -> [f64; 7] {
+        let (limit, offset) = self
+            .next
+            .map_or((-1.0, 0.0), |n| (f64::from(n.limit), n.offset as f64));
+        let (first, items, pages) = self.bound.map_or((-1.0, 0.0, 0.0), |b| {
+            (b.first_total as f64, b.items as f64, b.pages as f64)
+        });
+        [
+            limit,
+            offset,
+            self.pages as f64,
+            self.items as f64,
+            first,
+            items,
+            pages,
+        ]
+    }
+
+    /// The pager [`to_numbers`](Self::to_numbers) gave. Numbers it cannot have given (from
+    /// a caller's bug) read as a listing that is over.
+    pub fn from_numbers(n: &[f64]) -> Pager {
+        let at = |i: usize| n.get(i).copied().filter(|v| v.is_finite() && *v >= 0.0);
+        let whole = |i: usize| at(i).map_or(0, |v| v as u64);
+        Pager {
+            next: at(0).zip(at(1)).map(|(limit, offset)| PageRequest {
+                limit: limit.min(f64::from(u32::MAX)) as u32,
+                offset: offset as u64,
+            }),
+            pages: whole(2),
+            items: whole(3),
+            bound: at(4).map(|first| Bound {
+                first_total: first as u64,
+                items: whole(5),
+                pages: whole(6),
+            }),
+        }
+    }
+
     /// Ends the listing (the caller stopped, or a page failed).
     pub fn stop(&mut self) {
         self.next = None;
@@ -314,6 +356,29 @@ pub fn envelope_numbers(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_pager_survives_its_numbers() {
+        let first = PageRequest {
+            limit: 100,
+            offset: 0,
+        };
+        let mut p = Pager::new(first);
+        assert_eq!(Pager::from_numbers(&p.to_numbers()), p);
+        let info = PageInfo {
+            count: 100,
+            limit: 100,
+            offset: 0,
+            total: 250,
+        };
+        p.receive(info).expect("a good first page");
+        assert_eq!(Pager::from_numbers(&p.to_numbers()), p);
+        p.stop();
+        assert_eq!(Pager::from_numbers(&p.to_numbers()), p);
+        // Garbage reads as a listing that is over, never as a page to fetch.
+        assert_eq!(Pager::from_numbers(&[f64::NAN; 7]).next_request(), None);
+        assert_eq!(Pager::from_numbers(&[]).next_request(), None);
+    }
 
     #[test]
     fn clamping_follows_the_reference() {
