@@ -265,22 +265,20 @@ async function readBody(response, cap, mode) {
 
 /** The stream's bytes, or null (and the stream cancelled) once they pass `cap`. */
 async function readCapped(stream, cap) {
+  // The lock is never released: the body is read to its end, cancelled or failed, and
+  // nothing else reads it (releasing cost about 1 µs a request in Node).
   const reader = stream.getReader();
   const chunks = [];
   let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > cap) {
-        try { await reader.cancel(); } catch {}
-        return null;
-      }
-      chunks.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      try { await reader.cancel(); } catch {}
+      return null;
     }
-  } finally {
-    reader.releaseLock?.();
+    chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);

@@ -115,10 +115,13 @@ async function run(c, spec, body, next) {
   let record;
   let payload;
   for (;;) {
-    const [kind, id, ms, number, expect] = next.n;
+    const n = next.n;
+    const kind = n[0];
+    const id = n[1];
+    const ms = n[2];
     if (kind === SEND) {
       const [url, headers] = unpack(next.text);
-      const pending = attempt(c, c.reg, spec.s, method, url, headers, body, ms, expect, number);
+      const pending = attempt(c, c.reg, spec.s, method, url, headers, body, ms, n[4], n[3]);
       payload = await pending;
       record = pending.out;
       let line = record.meta;

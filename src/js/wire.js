@@ -14,6 +14,8 @@ let bytes = new Uint8Array(0);
 const SLOTS = 24;
 const SIZE = 22;
 const LENGTH = 23;
+/** Text up to this long (in UTF-16 units or bytes) is copied in JS when it is ASCII. */
+const SHORT = 256;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -46,8 +48,20 @@ export function connect(exports, mem, maxLimit, referenceLimit) {
  */
 export function put(text) {
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  const most = text.length * 3;
+  const n = text.length;
+  const most = n * 3;
   views(most > bytes.length ? wasm.vclient_text(most) : bytes.byteOffset);
+  // Short ASCII (a call's path and headers, an attempt's outcome) is copied here: a call into
+  // the encoder costs more than the copy.
+  if (n <= SHORT) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      bytes[i] = c;
+    }
+    if (i === n) return n;
+  }
   return encoder.encodeInto(text, bytes).written;
 }
 
@@ -55,6 +69,21 @@ export function put(text) {
 export function answer(textAt) {
   if (textAt === 0) throw new VClientError('This VClient was freed; create a new client to make more requests');
   views(textAt);
-  const length = slots[LENGTH];
-  return { n: slots.slice(0, 9), text: length === 0 ? '' : decoder.decode(bytes.subarray(0, length)) };
+  return { n: slots.slice(0, 9), text: read(slots[LENGTH]) };
+}
+
+/** The first `length` bytes of the text buffer as a string; short ASCII without the decoder. */
+function read(length) {
+  if (length === 0) return '';
+  if (length <= SHORT) {
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (bytes[i] > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(0, length));
+  }
+  return decoder.decode(bytes.subarray(0, length));
 }
