@@ -43,7 +43,19 @@ pub(crate) struct Session {
     /// registry and this session's id.
     pub(super) js: JsValue,
     /// The calls in flight, by the id the driver steps them with.
-    calls: RefCell<Vec<Option<Call<()>>>>,
+    calls: RefCell<Vec<Slot>>,
+}
+
+/// A place in [`Session::calls`].
+#[derive(Debug, Default)]
+enum Slot {
+    #[default]
+    Free,
+    /// Its call is being stepped: taken out, and kept for it, since a logger called during
+    /// the step may start another call, which must not get this id.
+    Stepping,
+    /// Its call waits for its driver's next report.
+    Parked(Call<()>),
 }
 
 impl std::fmt::Debug for Session {
@@ -160,7 +172,7 @@ impl Session {
 
     /// Whether no call is in flight.
     pub(super) fn idle(&self) -> bool {
-        self.calls.borrow().iter().all(Option::is_none)
+        self.calls.borrow().iter().all(|s| matches!(s, Slot::Free))
     }
 
     /// Starts a call from what call.js's `readCall` read (`nums`, `text`) at time `now`.
@@ -249,8 +261,11 @@ impl Session {
         self.core.clock().set(num(2));
         self.core.rng().set(num(4));
         let id = num(0) as usize;
-        let taken = self.calls.borrow_mut().get_mut(id).and_then(Option::take);
-        let Some(mut call) = taken else {
+        let taken = self.calls.borrow_mut().get_mut(id).map(|slot| match slot {
+            Slot::Parked(_) => std::mem::replace(slot, Slot::Stepping),
+            _ => Slot::Free,
+        });
+        let Some(Slot::Parked(mut call)) = taken else {
             return Out::bug("a call was stepped after it ended");
         };
         let event = num(1);
@@ -276,14 +291,19 @@ impl Session {
         let park = |call: Call<()>| {
             let mut calls = self.calls.borrow_mut();
             let id = id
-                .or_else(|| calls.iter().position(Option::is_none))
+                .or_else(|| calls.iter().position(|s| matches!(s, Slot::Free)))
                 .unwrap_or(calls.len());
             if id >= calls.len() {
-                calls.resize_with(id + 1, || None);
+                calls.resize_with(id + 1, Slot::default);
             }
-            calls[id] = Some(call);
+            calls[id] = Slot::Parked(call);
             id as f64
         };
+        if let (Next::Done(_), Some(id)) = (&next, id) {
+            if let Some(slot) = self.calls.borrow_mut().get_mut(id) {
+                *slot = Slot::Free;
+            }
+        }
         match next {
             Next::Send(spec) => {
                 let request = call.request();

@@ -67,6 +67,29 @@ test('a call started by the logger inside another call\'s step loses nothing', a
   await c.close();
 });
 
+test('a call started by the logger while another call is being stepped gets its own id', async () => {
+  const bodies = { '/api/v1/outer': '{"who":"outer"}', '/api/v1/inner': '{"who":"inner"}' };
+  let outerAttempts = 0;
+  let inner;
+  let c;
+  // Logged while the outer call's failed attempt is being decided (its step runs): the
+  // call started here must not take the outer call's place.
+  const logger = (level, message) => {
+    if (message === 'Retry after server error' && inner === undefined) inner = c.request('GET', '/api/v1/inner');
+  };
+  c = client(async (url) => {
+    const path = new URL(url).pathname;
+    if (path === '/api/v1/outer' && ++outerAttempts === 1) return new Response(null, { status: 503 });
+    return ok(bodies[path]);
+  }, { logger, logLevel: 'warn', retryDelay: 0.001, jitter: 'none' });
+  const outer = await c.request('GET', '/api/v1/outer');
+  assert.deepEqual(outer, { who: 'outer' });
+  assert.ok(inner, 'the logger started a call');
+  assert.deepEqual(await inner, { who: 'inner' });
+  assert.equal(outerAttempts, 2);
+  await c.close();
+});
+
 test('a call of a client nobody holds any more still ends, and later clients work', async () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
