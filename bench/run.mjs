@@ -229,25 +229,28 @@ async function throughputOnce(c, conc, ms, serverThread) {
   return { rps, client, server };
 }
 async function server({ api, worker: serverThread }) {
-  const clients = makeClients(VClient, api, globalThis.fetch);
+  // ofetch with the same 30 s timeout too, as in the overhead table: an AbortSignal per request
+  // costs undici real work on a real socket, which the mocked fetch does not show.
+  const clients = { ...makeClients(VClient, api, globalThis.fetch), [OFETCH_TIMEOUT]: ofetchWithTimeout(api, globalThis.fetch) };
+  const names = [...CLIENTS, OFETCH_TIMEOUT];
   const check = await clients.vclient.get('/api/v1/health');
   if (check.database_status !== 'online') throw new Error('unexpected health body');
   const concs = [1, 64];
   log(`server: warm-up ${N.tpWarmMs} ms per client`);
-  for (const name of CLIENTS) await throughputOnce(clients[name], 64, N.tpWarmMs);
-  const runs = Object.fromEntries(CLIENTS.map((n) => [n, { 1: [], 64: [] }]));
+  for (const name of names) await throughputOnce(clients[name], 64, N.tpWarmMs);
+  const runs = Object.fromEntries(names.map((n) => [n, { 1: [], 64: [] }]));
   for (let r = 0; r < N.tpRounds; r++) {
     log(`server: round ${r + 1}/${N.tpRounds} (${N.tpMs} ms per client and concurrency)`);
-    for (const name of rotate(CLIENTS, r)) for (const conc of concs) runs[name][conc].push(await throughputOnce(clients[name], conc, N.tpMs, serverThread));
+    for (const name of rotate(names, r)) for (const conc of concs) runs[name][conc].push(await throughputOnce(clients[name], conc, N.tpMs, serverThread));
   }
   for (const c of Object.values(clients)) await c.close();
   const res = {};
   const rows = [];
   const pick = (arr) => { const m = median(arr.map((x) => x.rps)); return arr.find((x) => x.rps === m) ?? arr[0]; };
-  for (const name of CLIENTS) res[name] = { 1: pick(runs[name][1]), 64: pick(runs[name][64]), runs: runs[name] };
+  for (const name of names) res[name] = { 1: pick(runs[name][1]), 64: pick(runs[name][64]), runs: runs[name] };
   const raw = res['raw fetch'];
   const pc = (x) => `${(x * 100).toFixed(0)} %`;
-  for (const name of CLIENTS) {
+  for (const name of names) {
     const r = res[name];
     const us1 = 1e6 / r[1].rps - 1e6 / raw[1].rps;
     rows.push([name, int(r[1].rps), f1(1e6 / r[1].rps), name === 'raw fetch' ? '–' : sign(us1), `${pc(r[1].client)} / ${pc(r[1].server)}`,
@@ -480,7 +483,8 @@ function targets() {
   const sv = results.sections.server;
   if (sv) {
     const share = sv.vclient[64].rps / sv['raw fetch'][64].rps, met = share >= 0.9;
-    t.push({ target: 'throughput at concurrency 64 ≥ 90 % of raw fetch', met, detail: `${f1(share * 100)} % (ofetch ${f1((sv.ofetch[64].rps / sv['raw fetch'][64].rps) * 100)} %)` });
+    const of = (name) => f1((sv[name][64].rps / sv['raw fetch'][64].rps) * 100);
+    t.push({ target: 'throughput at concurrency 64 ≥ 90 % of raw fetch', met, detail: `${f1(share * 100)} % (ofetch ${of('ofetch')} %, ofetch with a 30 s timeout ${of(OFETCH_TIMEOUT)} %)` });
   }
   const la = results.sections.listall?.loopback;
   if (la) {
