@@ -96,7 +96,7 @@ const CAUSE_SIGNAL: f64 = 2.0;
 const SENT: f64 = 1.0;
 const SLEPT: f64 = 2.0;
 const SLEEP_ABORTED: f64 = 3.0;
-const SLEEP_CLOSED: f64 = 4.0;
+// 4: the sleep ended because the client closed (the `_` arm in `step`).
 
 impl Out {
     fn kind(kind: f64) -> Out {
@@ -186,6 +186,18 @@ impl Session {
             Err(e) => return Out::invalid(e),
         };
         let input = call.input;
+        // The upload's body first: a bad `file` is an argument error like the others, found
+        // before the client's state is looked at.
+        let mut content_type = input.content_type;
+        if input.upload {
+            match super::upload::build(&stashed(&self.js)) {
+                Ok(upload) => {
+                    stash(&self.js, &upload.body);
+                    content_type = Some(upload.content_type);
+                }
+                Err(m) => return Out::invalid(invalid("file", m)),
+            }
+        }
         let config = &self.core.config;
         let retry = if input.retry.is_empty() {
             CallRetry::default()
@@ -225,16 +237,6 @@ impl Session {
                 .iter()
                 .any(|list| list.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
         };
-        let mut content_type = input.content_type;
-        if input.upload {
-            match super::upload::build(&stashed(&self.js)) {
-                Ok(upload) => {
-                    stash(&self.js, &upload.body);
-                    content_type = Some(upload.content_type);
-                }
-                Err(m) => return Out::invalid(invalid("file", m)),
-            }
-        }
         if let Some(ct) = content_type {
             if !has(headers, "content-type") {
                 headers.push(("Content-Type".into(), ct));
@@ -280,7 +282,7 @@ impl Session {
             let slept = match event {
                 SLEPT => Ok(()),
                 SLEEP_ABORTED => Err(Interrupt::Aborted),
-                SLEEP_CLOSED => Err(Interrupt::Closed),
+                // SLEEP_CLOSED, or an event no driver sends (its bug): the call ends.
                 _ => Err(Interrupt::Closed),
             };
             call.slept(&self.core, slept)
