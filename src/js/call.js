@@ -1,6 +1,6 @@
 // Reading `client.request(method, path, init)`'s arguments: JS reads JS objects in a fraction
 // of what it costs from wasm (one property read from Rust is a crossing). The engine gets plain
-// values in one call: numbers in a Float64Array over wasm memory, strings in one packed string.
+// values with the call's first step (drive.js): the numbers, and the strings in one packed string.
 // The rules that are the engine's own (path, header and key syntax, duration ceilings, retry
 // knobs against the client's config) are checked in Rust on those values (src/js/call.rs).
 

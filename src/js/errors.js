@@ -55,7 +55,7 @@ for (const [name, cls] of Object.entries(classes)) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-/** Builds an error of the class called `name` (drive.js, and the listings in src/js/paging.rs). */
+/** Builds an error of the class called `name` (drive.js, listing.js). */
 export function makeError(name, message, fields, cause) {
   const cls = classes[name] ?? VClientError;
   return new cls(message, fields, cause);

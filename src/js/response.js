@@ -61,7 +61,7 @@ export class APIPromise extends Promise {
 function noop() {}
 
 /**
- * Wraps a call's promise of a record (drive.js; the listings in src/js/client.rs). `hook`: the JS services'
+ * Wraps a call's promise of a record (drive.js, listing.js). `hook`: the JS services'
  * response hook (their schema check), run on a 2xx body with its request id; what it returns
  * becomes the data, what it throws rejects the call.
  */
@@ -80,7 +80,7 @@ export function withData(record, value) {
   return record;
 }
 
-/** A record's `X-Request-Id`, or undefined (src/js/paging.rs). */
+/** A record's `X-Request-Id`, or undefined (listing.js). */
 export const requestId = (record) => header(record?.headers, 'x-request-id') ?? undefined;
 
 function header(headers, name) {
