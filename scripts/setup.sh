@@ -19,10 +19,29 @@ step "rust target wasm32-unknown-unknown"
 rustup target add wasm32-unknown-unknown
 
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. No --locked (P2).
+# It is built with one fix to tiny_http 0.12.0, the HTTP server behind wasm-bindgen-test-runner
+# (through rouille): its task pool counted a thread already woken for a queued connection as
+# still free, so a second connection arriving at once was queued with no thread to take it.
+# Each connection's task serves that keep-alive connection until the browser closes it, so
+# Chromium's module requests on the stranded connection went unanswered and the page waited
+# out chromedriver's 300 s, in about half of the runs. The fix spawns a thread whenever the
+# free threads are fewer than the queued connections. A stamp says the installed one has it.
 WB=$(awk '$0=="name = \"wasm-bindgen\""{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB"; then
-  step "wasm-bindgen-cli $WB (cargo install, ~5 min)"
-  cargo install wasm-bindgen-cli --version "$WB"
+WB_STAMP="$HOME/.cargo/.vclient-wasm-bindgen-$WB-tiny-http-pool-fix"
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WB" || [ ! -f "$WB_STAMP" ]; then
+  step "wasm-bindgen-cli $WB with tiny_http's task pool fixed (cargo install, ~5 min)"
+  src=$(mktemp -d)
+  for crate in "wasm-bindgen-cli/wasm-bindgen-cli-$WB" "tiny_http/tiny_http-0.12.0"; do
+    curl -fsSL "https://static.crates.io/crates/${crate%%/*}/${crate#*/}.crate" | tar -xz -C "$src"
+  done
+  pool="$src/tiny_http-0.12.0/src/util/task_pool.rs"
+  perl -0pi -e 's/if self\.sharing\.waiting_tasks\.load\(Ordering::Acquire\) == 0 \{/if self.sharing.waiting_tasks.load(Ordering::Acquire) <= queue.len() {/' "$pool"
+  grep -q 'waiting_tasks.load(Ordering::Acquire) <= queue.len()' "$pool" \
+    || { echo "setup: tiny_http's task pool is not the one this fix is for" >&2; exit 1; }
+  printf '\n[patch.crates-io]\ntiny_http = { path = "../tiny_http-0.12.0" }\n' >> "$src/wasm-bindgen-cli-$WB/Cargo.toml"
+  cargo install --force --path "$src/wasm-bindgen-cli-$WB"
+  rm -rf "$src"
+  touch "$WB_STAMP"
 fi
 
 WASM_PACK_VERSION=0.15.1
