@@ -46,7 +46,7 @@ pub extern "C" fn vclient_text(bytes: u32) -> u32 {
         let mut t = t.borrow_mut();
         let want = bytes as usize;
         if t.len() < want {
-            t.resize(want.next_power_of_two(), 0);
+            t.resize(want.checked_next_power_of_two().unwrap_or(want), 0);
         }
         t.as_ptr() as u32
     });
@@ -103,7 +103,8 @@ fn exchange(len: u32, f: impl FnOnce(&[f64; SLOTS], &str) -> Out) -> u32 {
         let mut t = t.borrow_mut();
         let bytes = out.text.as_bytes();
         if t.len() < bytes.len() {
-            t.resize(bytes.len().next_power_of_two(), 0);
+            let n = bytes.len();
+            t.resize(n.checked_next_power_of_two().unwrap_or(n), 0);
         }
         t[..bytes.len()].copy_from_slice(bytes);
         t.as_ptr() as u32
@@ -149,7 +150,8 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    /// Registers `session`; `make` builds it knowing its id.
+    /// Registers `session`; `make` builds it knowing its id. It runs while the registry is
+    /// borrowed, so it must not call back into wasm (client.rs's only makes plain objects).
     pub(crate) fn new(make: impl FnOnce(u32) -> Session) -> Held {
         SESSIONS.with(|s| {
             let mut sessions = s.borrow_mut();
