@@ -8,8 +8,8 @@
 //! - `js` (wasm32 only): the seam a JS driver steps calls through (drive.js performs the
 //!   attempts and sleeps), errors and the exported `VClient` class.
 
-// A panic traps the wasm instance: product code handles every `Option`/`Result` (all 50
-// `unwrap`/`expect` calls of src/ are in tests), and clippy keeps it so.
+// A panic traps the wasm instance: product code handles every `Option`/`Result` (every
+// `unwrap`/`expect` call in src/ is in test code), and clippy keeps it so.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -92,16 +92,6 @@ fn optional(n: f64) -> Option<f64> {
     (!n.is_nan()).then_some(n)
 }
 
-/// The numbers call.js wrote into `nums`; when its view of wasm memory went stale (a getter
-/// called into wasm and grew the memory), the copy it returned as `n`.
-pub(super) fn numbers(nums: &mut [f64], copy: impl FnOnce() -> js_sys::Array) {
-    if nums.last() != Some(&1.0) {
-        for (slot, v) in nums.iter_mut().zip(copy().iter()) {
-            *slot = v.as_f64().unwrap_or(f64::NAN);
-        }
-    }
-}
-
 /// Applies the engine's rules to what call.js's `readCall` read: `nums` its numbers `n`,
 /// `text` its strings `t`.
 pub(super) fn checked(nums: &[f64], text: &str) -> Result<Call, Invalid> {

@@ -5,7 +5,7 @@ use super::errors::Fields;
 use super::globals::{StepClock, StepRng};
 use super::listing::Paginator;
 use super::options::{config_error, read_options};
-use super::response::install_rate_limit_parser;
+use super::response::hand_over_rate_limit_parser;
 use super::session::Session;
 use super::steps::Held;
 use super::transport::pack;
@@ -31,6 +31,23 @@ pub struct VClient {
 
 thread_local! {
     static CONNECTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Hands the JS side what every client of this instance shares, before its first client:
+/// the .wasm's exports and memory with the page limits (wire.js), and the `RateLimit` parser
+/// behind `response.rateLimit` (response.js).
+fn connect() {
+    CONNECTED.with(|done| {
+        if !done.replace(true) {
+            wire_connect(
+                &wasm_bindgen::exports(),
+                &wasm_bindgen::memory(),
+                MAX_PAGE_LIMIT,
+                MAX_REFERENCE_PAGE_LIMIT,
+            );
+            hand_over_rate_limit_parser();
+        }
+    });
 }
 
 #[wasm_bindgen(module = "/src/js/listing.js")]
@@ -122,16 +139,7 @@ impl VClient {
                 .set("maxRetries", config.retry.max_attempts - 1);
             l.emit(Level::Info, "Initialize VClient", f.into_value());
         }
-        CONNECTED.with(|done| {
-            if !done.replace(true) {
-                wire_connect(
-                    &wasm_bindgen::exports(),
-                    &wasm_bindgen::memory(),
-                    MAX_PAGE_LIMIT,
-                    MAX_REFERENCE_PAGE_LIMIT,
-                );
-            }
-        });
+        connect();
         let closer = Closer::default();
         let template = pack(&base_headers);
         let inner = Held::new(|id| {
@@ -157,7 +165,6 @@ impl VClient {
                 js_side,
             )
         });
-        install_rate_limit_parser();
         Ok(VClient { inner })
     }
 

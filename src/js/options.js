@@ -5,7 +5,7 @@
 // syntax) stay in Rust: src/policy/config.rs `resolve`, via src/js/options.rs.
 
 import { ConfigurationError } from './errors.js';
-import { handOver, headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
+import { headerPairs, isRecord, packField as field, quoted, readOnce, typeName } from './values.js';
 
 /** Every option `new VClient()` understands: the one table of their names. */
 const OPTIONS = [
@@ -159,6 +159,18 @@ function runtimeError(spec) {
 }
 
 /**
+ * Copies the numbers `n` into `nums`, a view of wasm memory, with 1 in its last slot, once
+ * no caller code can run any more. A getter that called into wasm and grew its memory has
+ * detached the view by then (length 0): the engine then reads the copy `n` readOptions returns.
+ */
+function handOver(n, nums) {
+  if (nums.length === n.length + 1) {
+    nums.set(n);
+    nums[n.length] = 1;
+  }
+}
+
+/**
  * Reads and type-checks `new VClient(options)`'s options (`undefined`: all from the
  * environment), each read once: a throwing getter fails naming the option, the exception as
  * `cause`. Returns `{ n, t, f, g, l, r, e }`: `n` the numbers [flags, timeout, totalTimeout,
@@ -166,7 +178,7 @@ function runtimeError(spec) {
  * says which were given); `t` the strings as `len:text` fields (the flagged ones in flag order, then the
  * header pairs); `f` and `g` the fetch function and its `this`; `l` the logger; `r` the retry
  * statuses; `e` the `ConfigurationError` of a missing crypto or fetch. The numbers are also
- * copied into `nums`, a view of wasm memory, with 1 in its last slot (see call.js's `readCall`).
+ * copied into `nums`, a view of wasm memory, with 1 in its last slot.
  * Throws a `ConfigurationError` naming the option.
  */
 export function readOptions(options, nums) {

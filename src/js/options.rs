@@ -23,7 +23,7 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = readOptions)]
     fn read_options_js(options: &JsValue, nums: &mut [f64]) -> Result<Spec, JsValue>;
 
-    /// The numbers, when `nums` could not take them (see call.js's `readCall`).
+    /// The numbers, when `nums` could not take them (see options.js's `readOptions`).
     #[wasm_bindgen(method, getter)]
     fn n(this: &Spec) -> Array;
     /// The strings, `len:text` fields (lengths in UTF-16 units).
@@ -95,7 +95,13 @@ pub struct JsOptions {
 pub fn read_options(value: &JsValue) -> Result<JsOptions, JsValue> {
     let mut nums = [0f64; NUMS];
     let spec = read_options_js(value, &mut nums)?;
-    super::call::numbers(&mut nums, || spec.n());
+    // options.js wrote the numbers into `nums`, 1 in its last slot; a getter that called into
+    // wasm and grew its memory leaves that view stale, and then the copy `n` holds them.
+    if nums.last() != Some(&1.0) {
+        for (slot, v) in nums.iter_mut().zip(spec.n().iter()) {
+            *slot = v.as_f64().unwrap_or(f64::NAN);
+        }
+    }
     let flags = nums[0] as u32;
     let on = |flag: u32| flags & flag != 0;
     let text = spec.t();

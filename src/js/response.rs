@@ -4,7 +4,6 @@
 use super::errors::Fields;
 use crate::policy::rate_state::most_constrained;
 use js_sys::Function;
-use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/response.js")]
@@ -18,7 +17,6 @@ thread_local! {
     // One for the module's life: a response may outlive its client, and its `rateLimit`
     // getter must still work then.
     static PARSER: Closure<dyn Fn(String) -> JsValue> = Closure::new(rate_limit);
-    static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// `{ remaining, reset, policy }` of the most constrained policy, or `null`.
@@ -35,9 +33,7 @@ fn rate_limit(value: String) -> JsValue {
     }
 }
 
-/// Hands response.js the parser, once.
-pub fn install_rate_limit_parser() {
-    if !INSTALLED.replace(true) {
-        PARSER.with(|c| set_rate_limit_parser(c.as_ref().unchecked_ref()));
-    }
+/// Hands response.js the parser (once per instance: see client.rs's `connect`).
+pub fn hand_over_rate_limit_parser() {
+    PARSER.with(|c| set_rate_limit_parser(c.as_ref().unchecked_ref()));
 }

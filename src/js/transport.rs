@@ -137,12 +137,8 @@ pub(super) fn outcome(
     let said = line
         .split_once('\n')
         .map_or("unknown error", |(_, rest)| rest);
-    let body = match kind {
-        "P" => JsPayload::Parsed,
-        "J" => JsPayload::Invalid,
-        "T" => error_body().map_or(JsPayload::Blank, |t| JsPayload::Text(t.unchecked_into())),
-        "B" => JsPayload::Bytes,
-        "F" => JsPayload::Refused(String::new()),
+    match kind {
+        "P" | "J" | "T" | "B" | "F" => {}
         "t" => return Err(TransportError::Timeout),
         "a" => return Err(TransportError::Interrupted(Interrupt::Aborted)),
         "c" => return Err(TransportError::Interrupted(Interrupt::Closed)),
@@ -152,7 +148,7 @@ pub(super) fn outcome(
         "g" => return Err(network(said, "cannot create Headers")),
         "h" => return Err(network(said, "invalid header")),
         _ => return Err(classify(said, false)),
-    };
+    }
     let meta = ResponseMeta {
         request_id: header(lines.next()),
         retry_after: header(lines.next()),
@@ -160,11 +156,13 @@ pub(super) fn outcome(
         content_type: header(lines.next()),
         content_disposition: header(lines.next()),
     };
-    let body = match body {
-        JsPayload::Refused(_) => {
-            JsPayload::Refused(lines.next().unwrap_or("could not be read").to_owned())
-        }
-        b => b,
+    let body = match kind {
+        "P" => JsPayload::Parsed,
+        "J" => JsPayload::Invalid,
+        "T" => error_body().map_or(JsPayload::Blank, |t| JsPayload::Text(t.unchecked_into())),
+        "B" => JsPayload::Bytes,
+        // F: why the body was refused follows the header lines.
+        _ => JsPayload::Refused(lines.next().unwrap_or("could not be read").to_owned()),
     };
     Ok(Response {
         // attempt.js sends 0-65535; anything else would be its bug, and reads as status 0.

@@ -65,15 +65,3 @@ export const HOOK_KEY = Symbol.for('vclient.responseHook');
 
 /** `s` as a field of a packed string (src/js/packed.rs): its UTF-16 length, `:`, itself. */
 export const packField = (s) => `${s.length}:${s}`;
-
-/**
- * Copies a reader's numbers `n` into `nums`, a view of wasm memory, with 1 in its last slot, once
- * no caller code can run any more. A getter that called into wasm and grew its memory has
- * detached the view by then (length 0): the engine then reads the copy `n` the reader returns.
- */
-export function handOver(n, nums) {
-  if (nums.length === n.length + 1) {
-    nums.set(n);
-    nums[n.length] = 1;
-  }
-}
