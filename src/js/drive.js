@@ -153,7 +153,7 @@ function end(last, record, payload, spec) {
       });
     }
     case FAILED:
-      throw callError(last.text, n.subarray(1, 8), cause);
+      throw callError(last.text, n.slice(1, 8), cause);
     case ERROR: {
       const [name, message, method, url, key, requestId] = unpack(last.text);
       const fields = { method, url, attempts: n[1] };

@@ -142,7 +142,7 @@ function decide(op, nums, text, record) {
   const { n, text: said } = answer(wasm.vclient_page(op, length));
   switch (n[0]) {
     case STATE:
-      return Array.from(n.subarray(1, 8));
+      return n.slice(1, 8);
     case INVALID: {
       const [field, message] = unpack(said);
       throw invalid(field, message);

@@ -11,22 +11,24 @@ let slotsAt = 0;
 /** The number slots (a view made anew when wasm memory grows). */
 export let slots;
 let bytes = new Uint8Array(0);
+// The text buffer's address, as the engine last gave it (a detached view's own reads 0).
+let textAt = 0;
 const SLOTS = 24;
 const SIZE = 22;
 const LENGTH = 23;
-/** Text up to this long (in UTF-16 units or bytes) is copied in JS when it is ASCII. */
-const SHORT = 256;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Views of the number slots and of the text buffer at `textAt`, made anew when wasm memory grew or the buffer moved. */
-function views(textAt) {
-  const buffer = memory.buffer;
-  if (slots.buffer !== buffer) slots = new Float64Array(buffer, slotsAt, SLOTS);
+/**
+ * Views of the number slots and of the text buffer at `at`, made anew when wasm memory
+ * grew (the old buffer is then detached and its views read as empty; `memory.buffer` itself
+ * is a slow getter) or the text buffer moved.
+ */
+function views(at) {
+  textAt = at;
+  if (slots.length === 0) slots = new Float64Array(memory.buffer, slotsAt, SLOTS);
   const size = slots[SIZE];
-  if (bytes.buffer !== buffer || bytes.byteOffset !== textAt || bytes.length !== size) {
-    bytes = new Uint8Array(buffer, textAt, size);
-  }
+  if (bytes.length !== size || bytes.byteOffset !== at) bytes = new Uint8Array(memory.buffer, at, size);
 }
 
 /** The server's page limits: the usual one and the reference catalogues' (src/policy/pagination.rs). */
@@ -48,42 +50,26 @@ export function connect(exports, mem, maxLimit, referenceLimit) {
  */
 export function put(text) {
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  const n = text.length;
-  const most = n * 3;
-  views(most > bytes.length ? wasm.vclient_text(most) : bytes.byteOffset);
-  // Short ASCII (a call's path and headers, an attempt's outcome) is copied here: a call into
-  // the encoder costs more than the copy.
-  if (n <= SHORT) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      bytes[i] = c;
-    }
-    if (i === n) return n;
-  }
+  const most = text.length * 3;
+  views(most > bytes.length ? wasm.vclient_text(most) : textAt);
+  // encodeInto beats a copy loop in JS from about 20 characters on (Node 20: 31 ns for 33
+  // ASCII characters against 76), and ties below.
   return encoder.encodeInto(text, bytes).written;
 }
 
-/** What the engine answered: its first 9 numbers and its text, read before anything else can run. */
-export function answer(textAt) {
-  if (textAt === 0) throw new VClientError('This VClient was freed; create a new client to make more requests');
-  views(textAt);
-  return { n: slots.slice(0, 9), text: read(slots[LENGTH]) };
-}
-
-/** The first `length` bytes of the text buffer as a string; short ASCII without the decoder. */
-function read(length) {
-  if (length === 0) return '';
-  if (length <= SHORT) {
-    let ascii = true;
-    for (let i = 0; i < length; i++) {
-      if (bytes[i] > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(0, length));
-  }
-  return decoder.decode(bytes.subarray(0, length));
+/**
+ * What the engine answered: its first 9 numbers (a plain array: `slice` of a typed array over
+ * wasm memory costs some 600 ns in Node 20, the literal 11) and its text, read before
+ * anything else can run.
+ */
+export function answer(at) {
+  if (at === 0) throw new VClientError('This VClient was freed; create a new client to make more requests');
+  views(at);
+  const s = slots;
+  const length = s[LENGTH];
+  return {
+    n: [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]],
+    // The decoder beats `String.fromCharCode` over the bytes even for short ASCII.
+    text: length === 0 ? '' : decoder.decode(bytes.subarray(0, length)),
+  };
 }

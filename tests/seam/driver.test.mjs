@@ -42,6 +42,24 @@ test('values larger than the shared buffers cross whole, both ways', async () =>
   await failing.close();
 });
 
+test('calls go on after wasm memory grew under the buffers\' views', async () => {
+  const seen = [];
+  const c = client(async (url) => {
+    seen.push(url);
+    return ok();
+  });
+  await c.request('GET', '/api/v1/a');
+  // Megabytes of text: the text buffer moves and wasm memory grows, which detaches every
+  // view JS holds of it (the number slots' too); each must be made anew, not read as empty.
+  const huge = 'h'.repeat(3_000_000);
+  await c.request('GET', '/api/v1/b', { query: { q: huge } });
+  await c.request('GET', '/api/v1/c', { query: { n: 1 } });
+  assert.equal(seen.length, 3);
+  assert.equal(new URL(seen[1]).searchParams.get('q'), huge);
+  assert.equal(seen[2], `${BASE}/api/v1/c?n=1`);
+  await c.close();
+});
+
 test('a call started by the logger inside another call\'s step loses nothing', async () => {
   const sent = [];
   let nested;
