@@ -44,8 +44,7 @@ pub struct Writer {
 impl Writer {
     /// One field.
     pub fn field(&mut self, s: &str) -> &mut Writer {
-        let units = s.encode_utf16().count();
-        self.out.push_str(&units.to_string());
+        self.length(s.encode_utf16().count());
         self.out.push(':');
         self.out.push_str(s);
         self
@@ -56,12 +55,29 @@ impl Writer {
         match s {
             None => self.field(""),
             Some(s) => {
-                let units = s.encode_utf16().count() + 1;
-                self.out.push_str(&units.to_string());
+                self.length(s.encode_utf16().count() + 1);
                 self.out.push_str(":=");
                 self.out.push_str(s);
                 self
             }
+        }
+    }
+
+    /// A field's length in decimal, without `core::fmt`: every step writes a few, and the
+    /// formatting machinery is a lot of code to bring into the cache for that.
+    fn length(&mut self, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            self.out.push(char::from(d));
         }
     }
 

@@ -210,7 +210,7 @@ impl Session {
         let target = build_url("", &call.path, &input.query);
         let mut request = Request {
             method: call.method,
-            url: format!("{}{}", config.base_url, target),
+            url: [config.base_url.as_str(), &target].concat(),
             target,
             headers: HeaderList::new(),
             body: None,

@@ -95,7 +95,11 @@ fn exchange(len: u32, f: impl FnOnce(&[f64; SLOTS], &str) -> Out) -> u32 {
     let text = TEXT.with(|t| {
         let t = t.borrow();
         // TextEncoder writes valid UTF-8; anything else is a driver bug, read lossily.
-        String::from_utf8_lossy(&t[..(len as usize).min(t.len())]).into_owned()
+        let bytes = &t[..(len as usize).min(t.len())];
+        match core::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        }
     });
     let out = f(&nums, &text);
     NUMS.with(|n| n.borrow_mut()[..out.nums.len()].copy_from_slice(&out.nums));
