@@ -57,8 +57,8 @@ if (process.env.BENCH_PROFILE_CHILD) {
   }
   const byFn = new Map(), incl = new Map(), bucket = new Map();
   const bucketOf = (k) => /wasm:\/\/|wasm-function/.test(k) ? 'wasm code' : /wasm-to-js|js-to-wasm/.test(k) ? 'wasm<->JS wrappers'
-    : /dist\/core\.js|dist\/snippets/.test(k) ? 'wasm-bindgen glue + snippets (JS)' : /abort_controller|js_transferable|JSTransferable|event_target/.test(k) ? 'AbortController / AbortSignal / events'
-    : /undici/.test(k) ? 'undici (Request/Response/Headers/body)' : /webstreams|streams\//.test(k) ? 'web streams' : /timers/.test(k) ? 'timers'
+    : /dist\/core\.js|dist\/snippets/.test(k) ? 'wasm-bindgen glue + snippets (JS)' : /abort_controller|event_target/.test(k) ? 'AbortController / AbortSignal / events'
+    : /undici/.test(k) ? 'undici (Request/Response/Headers/body)' : /webstreams|streams\/|js_transferable|JSTransferable/.test(k) ? 'web streams (Node 20 makes each one transferable)' : /timers/.test(k) ? 'timers'
     : /encoding/.test(k) ? 'TextEncoder/TextDecoder' : /garbage collector/.test(k) ? 'GC' : /bench\//.test(k) ? 'bench harness + mock' : /node_modules\//.test(k) ? 'peer library code' : 'other (V8 builtins, program, idle)';
   for (const [id, h] of hits) {
     const k = keyOf.get(id);

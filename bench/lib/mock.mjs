@@ -8,13 +8,17 @@ export const BODY = JSON.stringify({
   cache_latency_ms: 0.4, uptime: '0:00:42', version: '0.27.0',
 });
 const RESP_HEADERS = [['content-type', 'application/json'], ['x-request-id', 'req_0123456789abcdefghijkl']];
+// With its Content-Length, as a server sends it (the test server and the real API do): a
+// client may read a body whose length is declared differently from one streamed without.
+const withLength = (body) => [...RESP_HEADERS, ['content-length', String(Buffer.byteLength(body))]];
+const HEALTH_HEADERS = withLength(BODY);
 
-export const mockFetch = async () => new Response(BODY, { status: 200, headers: RESP_HEADERS });
+export const mockFetch = async () => new Response(BODY, { status: 200, headers: HEALTH_HEADERS });
 
 export const pagesFetch = async (input) => {
   const url = typeof input === 'string' ? input : input.url ?? String(input);
   const q = url.indexOf('?');
   const body = pageBody(q < 0 ? '' : url.slice(q + 1));
   if (body === null) return new Response('{"title":"Bad Request","status":400}', { status: 400, headers: [['content-type', 'application/problem+json']] });
-  return new Response(body, { status: 200, headers: RESP_HEADERS });
+  return new Response(body, { status: 200, headers: withLength(body) });
 };
