@@ -7,7 +7,13 @@ export const BODY = JSON.stringify({
   database_status: 'online', cache_status: 'online', database_latency_ms: 1.2,
   cache_latency_ms: 0.4, uptime: '0:00:42', version: '0.27.0',
 });
-const RESP_HEADERS = [['content-type', 'application/json'], ['x-request-id', 'req_0123456789abcdefghijkl']];
+// As the real API answers (api-contract §A6): a request id and two rate-limit policies with
+// units left on every response.
+const RESP_HEADERS = [
+  ['content-type', 'application/json'], ['x-request-id', 'req_0123456789abcdefghijkl'],
+  ['ratelimit-policy', '"hourly";q=1000;w=3704, "burst";q=30;w=60'],
+  ['ratelimit', '"hourly";r=999;t=0, "burst";r=29;t=0'],
+];
 // With its Content-Length, as a server sends it (the test server and the real API do): a
 // client may read a body whose length is declared differently from one streamed without.
 const withLength = (body) => [...RESP_HEADERS, ['content-length', String(Buffer.byteLength(body))]];

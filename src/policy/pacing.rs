@@ -5,7 +5,7 @@
 //! The hold is capped (at `maxRetryDelay`) so a wrong or hostile header cannot stall a
 //! client for long.
 
-use super::ratelimit::{parse_ratelimit, summarize};
+use super::ratelimit::{may_be_exhausted, parse_ratelimit, summarize};
 
 /// When the client may send again. Copyable so the engine can keep it in a `Cell`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -27,7 +27,7 @@ impl Pacer {
         cap_ms: f64,
         exact_ms: Option<u64>,
     ) -> Option<u64> {
-        if !now_ms.is_finite() {
+        if !now_ms.is_finite() || !may_be_exhausted(ratelimit) {
             return None;
         }
         let t = summarize(&parse_ratelimit(ratelimit)).exhausted_wait_ms?;

@@ -53,6 +53,21 @@ pub fn parse_ratelimit(value: &str) -> Vec<RateLimitEntry> {
         .collect()
 }
 
+/// Whether `value` may name an exhausted policy: an `r` parameter of 0 (`r=0`, `r=-00`…,
+/// in either case) somewhere in it. A scan before the full parse, which pacing runs on every
+/// response: nearly all of them have units left, and this never says no to one that does.
+pub fn may_be_exhausted(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.windows(2).enumerate().any(|(i, w)| {
+        let zero_at = if b.get(i + 2) == Some(&b'-') {
+            i + 3
+        } else {
+            i + 2
+        };
+        (w[0] | 0x20) == b'r' && w[1] == b'=' && b.get(zero_at) == Some(&b'0')
+    })
+}
+
 /// Reduces one response's `RateLimit` entries to what the client acts on.
 ///
 /// Only exhausted policies (`r = 0`) produce a wait: a `t` on a policy with units left is
@@ -620,6 +635,33 @@ mod tests {
                 s in "[ \t\"\\\\a-zA-Z0-9;=,:?.*()/+\\-]{0,160}"
             ) {
                 let _ = summarize(&parse_ratelimit(&s));
+            }
+
+            /// The scan before the full parse never misses an exhausted policy: on fields
+            /// built member by member (names, `r`/`t`/other parameters in either case, zeros
+            /// written every way) and on loose text.
+            #[test]
+            fn the_scan_misses_no_exhausted_policy(
+                members in proptest::collection::vec(
+                    ("\"[a-z]{1,3}\"|[a-z]{1,3}", proptest::collection::vec(
+                        ("[rRtTx]|rr|xr", "0|00|-0|-00|0.0|1|05|\"0\"|\\?0"), 0..4)),
+                    0..4),
+                sep in ",|, | ,",
+                loose in "([ ;,=\"a-zA-Z]|[rR]=-?0*[0-9]?|;[ ]?[rRtT]=[-0-9.]{1,4}){0,16}",
+            ) {
+                let field = members
+                    .iter()
+                    .map(|(name, params)| {
+                        let p: String = params.iter().map(|(k, v)| format!(";{k}={v}")).collect();
+                        format!("{name}{p}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(&sep);
+                for s in [field, loose] {
+                    if !may_be_exhausted(&s) {
+                        prop_assert!(parse_ratelimit(&s).iter().all(|e| e.remaining != Some(0)), "{:?}", s);
+                    }
+                }
             }
 
             #[test]
