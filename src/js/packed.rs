@@ -20,14 +20,19 @@ impl<'a> Iterator for Reader<'a> {
     fn next(&mut self) -> Option<&'a str> {
         let (len, rest) = self.rest.split_once(':')?;
         let mut units: usize = len.parse().ok()?;
-        let mut end = 0;
-        for c in rest.chars() {
+        // Counted over bytes, not chars (a GET's fields are read on every call): each
+        // character's first byte is one UTF-16 unit, two when it starts four bytes. A lone
+        // surrogate arrives as U+FFFD: also one unit, so the count stays exact.
+        let mut end = rest.len();
+        for (i, &b) in rest.as_bytes().iter().enumerate() {
+            if b & 0xc0 == 0x80 {
+                continue;
+            }
             if units == 0 {
+                end = i;
                 break;
             }
-            // A lone surrogate arrives as U+FFFD: also one unit, so the count stays exact.
-            units = units.saturating_sub(c.len_utf16());
-            end += c.len_utf8();
+            units = units.saturating_sub(if b >= 0xf0 { 2 } else { 1 });
         }
         let (field, rest) = rest.split_at(end);
         self.rest = rest;
@@ -44,7 +49,7 @@ pub struct Writer {
 impl Writer {
     /// One field.
     pub fn field(&mut self, s: &str) -> &mut Writer {
-        self.length(s.encode_utf16().count());
+        self.length(utf16_len(s));
         self.out.push(':');
         self.out.push_str(s);
         self
@@ -55,7 +60,7 @@ impl Writer {
         match s {
             None => self.field(""),
             Some(s) => {
-                self.length(s.encode_utf16().count() + 1);
+                self.length(utf16_len(s) + 1);
                 self.out.push_str(":=");
                 self.out.push_str(s);
                 self
@@ -84,4 +89,11 @@ impl Writer {
     pub fn finish(&mut self) -> String {
         std::mem::take(&mut self.out)
     }
+}
+
+/// `s`'s length in UTF-16 units, counted over its bytes as [`Reader`] counts them.
+fn utf16_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(b & 0xc0 != 0x80) + usize::from(b >= 0xf0))
+        .sum()
 }

@@ -30,8 +30,9 @@ test('values larger than the shared buffers cross whole, both ways', async () =>
   assert.equal(query.get('q'), wide);
   assert.equal(query.get('r'), long);
   // And a long error message coming out of a failed call (2,000 characters: the longest
-  // field the problem-details reader keeps whole), with multi-byte characters.
-  const detail = 'dé€'.repeat(666) + 'dd';
+  // field the problem-details reader keeps whole), with characters of two, three and four
+  // bytes (the last two UTF-16 units each).
+  const detail = 'dé€𝄞'.repeat(500);
   const failing = client(async () => new Response(JSON.stringify({ status: 400, detail }), {
     status: 400, headers: { 'content-type': 'application/problem+json' },
   }), { maxRetries: 0 });
