@@ -242,10 +242,13 @@ async function readBody(response, cap, mode) {
   }
   let bytes;
   if (body && typeof body.getReader === 'function') {
-    // Read by chunks even when the length is declared: it says nothing about the decoded size
-    // under Content-Encoding, and the reader is faster than `arrayBuffer()` anyway (Node 20:
-    // 3.5 µs a small body, which undici's consumeBody spends on promises and a copy).
-    bytes = await readCapped(body, cap);
+    // A declared length says nothing about the decoded size under Content-Encoding. A
+    // declared, plain body is read whole: in Node 20 the chunked read below is 3.6 µs faster
+    // for a small body, but Chromium reports a body read by chunks to its end as a cancelled
+    // request when the data pipe closes before the load completes (devtools shows it
+    // "(canceled)", and the demo's no-failed-loads check caught it).
+    const plain = declared >= 0 && !headers.get('content-encoding');
+    bytes = plain ? new Uint8Array(await response.arrayBuffer()) : await readCapped(body, cap);
     if (bytes === null) return tooLarge(cap);
   } else if (typeof response.arrayBuffer === 'function') {
     bytes = new Uint8Array(await response.arrayBuffer());
