@@ -43,6 +43,18 @@ test('values larger than the shared buffers cross whole, both ways', async () =>
   await failing.close();
 });
 
+test('in Node a body of declared length is read by chunks, not with arrayBuffer()', async () => {
+  // undici's arrayBuffer() costs more; browsers read such a body whole (src/js/attempt.js).
+  const c = client(async () => {
+    const body = '{"ok":true}';
+    const r = new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+    r.arrayBuffer = () => Promise.reject(new Error('read by chunks instead'));
+    return r;
+  });
+  assert.deepEqual(await c.request('GET', '/api/v1/x'), { ok: true });
+  await c.close();
+});
+
 test('calls go on after wasm memory grew under the buffers\' views', async () => {
   const seen = [];
   const c = client(async (url) => {
