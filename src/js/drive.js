@@ -9,16 +9,9 @@
 import { attempt, pairs } from './attempt.js';
 import { FILE, METHODS, invalid, readCall } from './call.js';
 import { VClientError, callError, describe, makeError, unpack } from './errors.js';
-import { answer, put, slots, wasm } from './wire.js';
+import { DONE, ERROR, FAILED, INVALID, SEND, SLEEP, answer, put, slots, wasm } from './wire.js';
 import { apiPromise, withData } from './response.js';
 
-// What the engine answers (slot 0; src/js/session.rs's `Out`).
-const SEND = 1;
-const SLEEP = 2;
-const DONE = 3;
-const FAILED = 4;
-const ERROR = 5;
-const INVALID = 6;
 // Where a failed call's `cause` comes from (slot 8).
 const CAUSE_PAYLOAD = 1;
 const CAUSE_SIGNAL = 2;

@@ -10,7 +10,7 @@ import { invalid, readCall } from './call.js';
 import { atCallSite, makeError, unpack } from './errors.js';
 import { apiPromise, requestId, withData } from './response.js';
 import { HOOK_KEY, isRecord, readOnce, typeName } from './values.js';
-import { answer, pageLimits, put, slots, wasm } from './wire.js';
+import { ENVELOPE_ERROR, INVALID, PAGING_ERROR, STATE, answer, pageLimits, put, slots, wasm } from './wire.js';
 
 // ---------------------------------------------------------------- reading the options
 
@@ -122,14 +122,10 @@ function annotatePage(body, hasMore, nextOffset) {
 
 // ---------------------------------------------------------------- the listing
 
-// `vclient_page`'s operations and answers (src/js/listing.rs).
+// `vclient_page`'s operations (src/js/listing.rs); its answers are wire.js's.
 const FIRST_PAGE = 0;
 const ITERATE = 1;
 const RECEIVE = 2;
-const INVALID = 6;
-const STATE = 7;
-const PAGING_ERROR = 8;
-const ENVELOPE_ERROR = 9;
 
 /** A pager whose listing is over. */
 const OVER = Object.freeze([-1, 0, 0, 0, -1, 0, 0]);

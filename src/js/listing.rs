@@ -5,6 +5,7 @@
 //! `policy::pagination`'s (a `Pager`, kept as numbers by listing.js between pages); nothing
 //! here awaits.
 
+use super::answer::{ENVELOPE_ERROR, PAGING_ERROR, STATE};
 use super::call::{invalid, Invalid};
 use super::packed::Writer;
 use super::session::Out;
@@ -46,11 +47,6 @@ export declare class Paginator {
 const FIRST_PAGE: u32 = 0;
 const ITERATE: u32 = 1;
 const RECEIVE: u32 = 2;
-
-// Its answers (slot 0), beside session.rs's INVALID.
-const STATE: f64 = 7.0;
-const PAGING_ERROR: f64 = 8.0;
-const ENVELOPE_ERROR: f64 = 9.0;
 
 /// One decision: `op` and its numbers (see listing.js), `text` the listing's path (RECEIVE).
 pub(super) fn step(op: u32, nums: &[f64], text: &str) -> Out {
@@ -95,8 +91,7 @@ fn iteration_page(size: Option<f64>, max: u32, size_key: &str) -> Result<PageReq
 }
 
 fn state(pager: &Pager) -> Out {
-    let mut out = Out::default();
-    out.nums[0] = STATE;
+    let mut out = Out::kind(STATE);
     out.nums[1..8].copy_from_slice(&pager.to_numbers());
     out
 }
@@ -118,8 +113,7 @@ fn receive(nums: &[f64], path: &str) -> Out {
     let info = match envelope_numbers(asked, count, [member(1), member(3), member(5)]) {
         Ok(info) => info,
         Err(e) => {
-            let mut out = Out::default();
-            out.nums[0] = ENVELOPE_ERROR;
+            let mut out = Out::kind(ENVELOPE_ERROR);
             out.text = Writer::default()
                 .field(&format!(
                     "The page from GET {path} is not a page envelope: {} {}",
@@ -132,8 +126,7 @@ fn receive(nums: &[f64], path: &str) -> Out {
     match pager.receive(info) {
         Ok(()) => state(&pager),
         Err(e) => {
-            let mut out = Out::default();
-            out.nums[0] = PAGING_ERROR;
+            let mut out = Out::kind(PAGING_ERROR);
             out.nums[1] = e.page as f64;
             out.nums[2] = e.requested.offset as f64;
             out.nums[3] = e.info.offset as f64;

@@ -1,6 +1,7 @@
 //! The JS boundary: the only modules that touch `wasm_bindgen`, `js_sys` and `web_sys`.
 
 mod abort;
+mod answer;
 mod call;
 pub(crate) mod client;
 pub(crate) mod errors;

@@ -4,6 +4,7 @@
 //! driver does next (see steps.rs for how they travel).
 
 use super::abort::Closer;
+use super::answer::{DONE, ERROR, FAILED, INVALID, SEND, SLEEP};
 use super::call::{checked, invalid, Invalid};
 use super::errors::{call_error_parts, CLOSED};
 use super::globals::{timer_ms, StepClock, StepRng};
@@ -79,14 +80,6 @@ pub(super) struct Out {
     pub text: String,
 }
 
-// The kinds of `Out::nums[0]` (drive.js reads the same values).
-const SEND: f64 = 1.0;
-const SLEEP: f64 = 2.0;
-const DONE: f64 = 3.0;
-const FAILED: f64 = 4.0;
-const ERROR: f64 = 5.0;
-const INVALID: f64 = 6.0;
-
 // Where a failed call's `cause` comes from (`Out::nums[8]` of FAILED and ERROR).
 const CAUSE_NONE: f64 = 0.0;
 const CAUSE_PAYLOAD: f64 = 1.0;
@@ -99,7 +92,8 @@ const SLEEP_ABORTED: f64 = 3.0;
 // 4: the sleep ended because the client closed (the `_` arm in `step`).
 
 impl Out {
-    fn kind(kind: f64) -> Out {
+    /// An answer of `kind` (answer.rs), its other numbers 0 and no text.
+    pub(super) fn kind(kind: f64) -> Out {
         let mut out = Out::default();
         out.nums[0] = kind;
         out

@@ -16,6 +16,16 @@ let textAt = 0;
 const SLOTS = 24;
 const SIZE = 22;
 const LENGTH = 23;
+// What a step answers, in the first number slot (src/js/answer.rs has the same list).
+export const SEND = 1;
+export const SLEEP = 2;
+export const DONE = 3;
+export const FAILED = 4;
+export const ERROR = 5;
+export const INVALID = 6;
+export const STATE = 7;
+export const PAGING_ERROR = 8;
+export const ENVELOPE_ERROR = 9;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
